@@ -1,0 +1,1 @@
+//! The Maia REST client. Knows nothing of Terraform.

@@ -1,0 +1,1 @@
+//! cty JSON codec.

@@ -1,0 +1,1 @@
+//! cty msgpack codec.

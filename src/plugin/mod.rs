@@ -1,0 +1,10 @@
+//! The Terraform plugin protocol (version 6), generic: handshake, mTLS, gRPC
+//! services, cty values and their codecs, schemas, diagnostics and logging.
+//! Nothing in here knows about Maia.
+
+pub mod cty;
+pub mod diagnostics;
+pub mod schema;
+pub mod traits;
+
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};

@@ -1,0 +1,1 @@
+//! The Maia provider: configuration schema and the resources it serves.
