@@ -4,7 +4,14 @@
 
 pub mod cty;
 pub mod diagnostics;
+pub mod goplugin;
+pub mod grpc;
+pub mod handshake;
+pub mod logging;
+pub mod proto;
 pub mod schema;
+pub mod server;
+pub mod tls;
 pub mod traits;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};

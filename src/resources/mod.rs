@@ -1,1 +1,3 @@
 //! The resource types of the Maia provider.
+
+pub mod connection;
