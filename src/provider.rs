@@ -40,3 +40,5 @@ impl Provider for MaiaProvider {
         Diagnostics::new()
     }
 }
+
+pub mod config;
