@@ -461,3 +461,141 @@ fn resolve_inner(
         _ => Resolution::Deferred,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, Value)]) -> Value {
+        let mut m: std::collections::BTreeMap<String, Value> = ENV_VARS
+            .iter()
+            .map(|(n, _)| (n.to_string(), Value::Null))
+            .collect();
+        for (k, v) in pairs {
+            m.insert(k.to_string(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn ready(r: Result<Resolution, Diagnostics>) -> ResolvedConfig {
+        match r {
+            Ok(Resolution::Ready(c)) => c,
+            other => panic!("expected a ready configuration, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_to_eu1_with_a_token_from_the_environment() {
+        let c = ready(resolve(&cfg(&[]), &env(&[("MAIA_TOKEN", "t0k")])));
+        assert_eq!(c.base_url, "https://eu1.api.matillion.com/dpc");
+        assert_eq!(c.auth, ResolvedAuth::Token("t0k".into()));
+        assert!(c.credentials_used.contains("MAIA_TOKEN"));
+        assert!(!c.credentials_used.contains("t0k"));
+        assert_eq!(c.max_retries, DEFAULT_MAX_RETRIES);
+    }
+
+    #[test]
+    fn endpoint_overrides_region_and_loopback_http_is_accepted() {
+        let c = ready(resolve(
+            &cfg(&[
+                (REGION, Value::string("us1")),
+                (ENDPOINT, Value::string("http://127.0.0.1:9/dpc/")),
+                (TOKEN, Value::string("x")),
+            ]),
+            &env(&[]),
+        ));
+        assert_eq!(c.base_url, "http://127.0.0.1:9/dpc");
+    }
+
+    #[test]
+    fn non_loopback_http_is_refused_on_endpoint() {
+        let err = resolve(
+            &cfg(&[
+                (ENDPOINT, Value::string("http://example.com/dpc")),
+                (TOKEN, Value::string("x")),
+            ]),
+            &env(&[]),
+        )
+        .unwrap_err();
+        assert_eq!(err.0[0].attribute, Some(AttributePath::attr(ENDPOINT)));
+    }
+
+    #[test]
+    fn client_credentials_fall_back_to_matillion_variables() {
+        let c = ready(resolve(
+            &cfg(&[]),
+            &env(&[
+                ("MATILLION_CLIENT_ID", "id1"),
+                ("MATILLION_CLIENT_SECRET", "s3cret"),
+            ]),
+        ));
+        match &c.auth {
+            ResolvedAuth::ClientCredentials {
+                client_id,
+                client_secret,
+                token_url,
+            } => {
+                assert_eq!(client_id, "id1");
+                assert_eq!(client_secret, "s3cret");
+                assert_eq!(token_url, DEFAULT_TOKEN_URL);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn token_and_client_credentials_exclude_each_other() {
+        let err = resolve(
+            &cfg(&[(TOKEN, Value::string("t")), (CLIENT_ID, Value::string("i"))]),
+            &env(&[]),
+        )
+        .unwrap_err();
+        assert!(err.0[0].summary.contains("Conflicting"));
+        assert!(validate(&cfg(&[
+            (TOKEN, Value::string("t")),
+            (CLIENT_SECRET, Value::string("s"))
+        ]))
+        .has_errors());
+    }
+
+    #[test]
+    fn no_credentials_says_what_to_set() {
+        let err = resolve(&cfg(&[]), &env(&[])).unwrap_err();
+        assert!(err.0[0].detail.contains("MAIA_TOKEN"));
+        assert!(err.0[0].detail.contains("MAIA_CLIENT_ID"));
+        // ...but validation of the block alone does not require them (env may supply).
+        assert!(validate(&cfg(&[])).is_empty());
+    }
+
+    #[test]
+    fn unknown_values_defer_configuration() {
+        assert!(matches!(
+            resolve(&cfg(&[(TOKEN, Value::unknown())]), &env(&[])),
+            Ok(Resolution::Deferred)
+        ));
+        assert!(validate(&cfg(&[(ENDPOINT, Value::unknown())])).is_empty());
+    }
+
+    #[test]
+    fn invalid_region_and_retries_are_reported_on_their_arguments() {
+        let d = validate(&cfg(&[
+            (REGION, Value::string("eu2")),
+            (MAX_RETRIES, Value::Number(100.into())),
+        ]));
+        let paths: Vec<String> = d
+            .iter()
+            .filter_map(|d| d.attribute.as_ref().map(|p| p.to_string()))
+            .collect();
+        assert_eq!(paths, vec!["region", "max_retries"]);
+    }
+}
