@@ -8,5 +8,6 @@ pub mod import_id;
 pub mod model;
 pub mod plan;
 pub mod schema;
+pub mod translate;
 pub mod validate;
 pub mod violations;
