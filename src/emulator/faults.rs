@@ -1,0 +1,236 @@
+//! Fault injection: error statuses, latency and dropped connections.
+//!
+//! A [`FaultConfig`] is set from the command line, from
+//! [`EmulatorHandle::set_faults`](super::EmulatorHandle::set_faults) or with
+//! `POST /_emulator/faults` (JSON body, every field optional):
+//!
+//! ```json
+//! {"status": 503, "count": 2, "retry_after_secs": 1, "latency_ms": 50,
+//!  "latency_jitter_ms": 20, "drop_rate": 0.1, "drop_count": 1, "apply_to_token": false}
+//! ```
+//!
+//! Per request the injector first sleeps `latency_ms` plus a random
+//! `0..=latency_jitter_ms`, then decides to drop the TCP connection
+//! (`drop_count` next requests, else with probability `drop_rate`), then to
+//! answer with `status` (the next `count` requests; else with probability
+//! `rate`; with neither, every request). Faults apply to API routes, and to
+//! the token route when `apply_to_token` is true; never to admin routes.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What faults to inject. All fields are optional; the default injects nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultConfig {
+    /// HTTP status answered instead of the real response (e.g. 429, 500, 503).
+    pub status: Option<u16>,
+    /// Answer `status` for exactly the next N requests.
+    pub count: Option<u64>,
+    /// Answer `status` for this fraction (0..=1) of requests.
+    pub rate: Option<f64>,
+    /// Add `Retry-After: N` to injected status responses.
+    pub retry_after_secs: Option<u64>,
+    /// Fixed latency added to every affected request.
+    pub latency_ms: u64,
+    /// Random extra latency, uniform in `0..=latency_jitter_ms`.
+    pub latency_jitter_ms: u64,
+    /// Close the TCP connection without a response for this fraction of requests.
+    pub drop_rate: Option<f64>,
+    /// Close the TCP connection without a response for the next N requests.
+    pub drop_count: Option<u64>,
+    /// Also apply faults to `POST /oauth/dpc/token`.
+    pub apply_to_token: bool,
+}
+
+impl FaultConfig {
+    /// Checks ranges: statuses 100..=599, fractions within 0..=1.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(status) = self.status {
+            if !(100..=599).contains(&status) {
+                return Err(format!("status: {status} is not an HTTP status code"));
+            }
+        }
+        for (name, value) in [("rate", self.rate), ("drop_rate", self.drop_rate)] {
+            if let Some(v) = value {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(format!("{name}: {v} is not a fraction between 0 and 1"));
+                }
+            }
+        }
+        if self.status.is_none() && (self.count.is_some() || self.rate.is_some()) {
+            return Err("count/rate: need a status to inject".to_string());
+        }
+        Ok(())
+    }
+}
+
+/// The decision for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultAction {
+    /// Serve the request normally.
+    Pass,
+    /// Close the connection without answering.
+    Drop,
+    /// Answer with this status (and optional Retry-After seconds).
+    Status {
+        /// Status code to answer.
+        status: u16,
+        /// Value of the Retry-After header, if any.
+        retry_after_secs: Option<u64>,
+    },
+}
+
+/// Live fault state: the configuration plus the remaining counts.
+#[derive(Debug, Default)]
+pub struct FaultInjector {
+    inner: Mutex<FaultConfig>,
+}
+
+impl FaultInjector {
+    /// Starts with the given faults.
+    pub fn new(config: FaultConfig) -> Self {
+        FaultInjector {
+            inner: Mutex::new(config),
+        }
+    }
+
+    /// Replaces the faults (counts restart).
+    pub fn set(&self, config: FaultConfig) {
+        *self.lock() = config;
+    }
+
+    /// The current faults, with counts as remaining now.
+    pub fn get(&self) -> FaultConfig {
+        self.lock().clone()
+    }
+
+    /// Whether faults apply to the token route.
+    pub fn applies_to_token(&self) -> bool {
+        self.lock().apply_to_token
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FaultConfig> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Latency to add to the next request.
+    pub fn latency(&self) -> Duration {
+        let cfg = self.lock();
+        let jitter = if cfg.latency_jitter_ms > 0 {
+            rand::random_range(0..=cfg.latency_jitter_ms)
+        } else {
+            0
+        };
+        Duration::from_millis(cfg.latency_ms.saturating_add(jitter))
+    }
+
+    /// Decides (and consumes counts) for one request.
+    pub fn decide(&self) -> FaultAction {
+        let mut cfg = self.lock();
+        if let Some(n) = cfg.drop_count {
+            if n > 0 {
+                cfg.drop_count = Some(n - 1);
+                return FaultAction::Drop;
+            }
+        }
+        if let Some(rate) = cfg.drop_rate {
+            if rate > 0.0 && rand::random_bool(rate.min(1.0)) {
+                return FaultAction::Drop;
+            }
+        }
+        let Some(status) = cfg.status else {
+            return FaultAction::Pass;
+        };
+        let retry_after_secs = cfg.retry_after_secs;
+        let hit = match (cfg.count, cfg.rate) {
+            (Some(n), _) if n > 0 => {
+                cfg.count = Some(n - 1);
+                true
+            }
+            (Some(_), _) => false,
+            (None, Some(rate)) => rate > 0.0 && rand::random_bool(rate.min(1.0)),
+            (None, None) => true,
+        };
+        if hit {
+            FaultAction::Status {
+                status,
+                retry_after_secs,
+            }
+        } else {
+            FaultAction::Pass
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_limits_status_faults_to_next_n_requests() {
+        let inj = FaultInjector::new(FaultConfig {
+            status: Some(503),
+            count: Some(2),
+            retry_after_secs: Some(3),
+            ..Default::default()
+        });
+        let hit = FaultAction::Status {
+            status: 503,
+            retry_after_secs: Some(3),
+        };
+        assert_eq!(inj.decide(), hit);
+        assert_eq!(inj.decide(), hit);
+        assert_eq!(inj.decide(), FaultAction::Pass);
+    }
+
+    #[test]
+    fn drop_count_comes_before_status() {
+        let inj = FaultInjector::new(FaultConfig {
+            status: Some(500),
+            drop_count: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(inj.decide(), FaultAction::Drop);
+        assert!(matches!(
+            inj.decide(),
+            FaultAction::Status { status: 500, .. }
+        ));
+    }
+
+    #[test]
+    fn rate_zero_never_fires_and_one_always_fires() {
+        let never = FaultInjector::new(FaultConfig {
+            status: Some(500),
+            rate: Some(0.0),
+            ..Default::default()
+        });
+        let always = FaultInjector::new(FaultConfig {
+            status: Some(500),
+            rate: Some(1.0),
+            ..Default::default()
+        });
+        for _ in 0..50 {
+            assert_eq!(never.decide(), FaultAction::Pass);
+            assert!(matches!(always.decide(), FaultAction::Status { .. }));
+        }
+    }
+
+    #[test]
+    fn validate_rejects_bad_ranges() {
+        let bad = FaultConfig {
+            rate: Some(1.5),
+            status: Some(500),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let no_status = FaultConfig {
+            count: Some(1),
+            ..Default::default()
+        };
+        assert!(no_status.validate().is_err());
+        assert!(FaultConfig::default().validate().is_ok());
+    }
+}
