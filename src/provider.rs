@@ -64,7 +64,10 @@ impl MaiaProvider {
     }
 }
 
-fn client_for(resolved: &ResolvedConfig, terraform_version: &str) -> Result<MaiaClient, Diagnostics> {
+fn client_for(
+    resolved: &ResolvedConfig,
+    terraform_version: &str,
+) -> Result<MaiaClient, Diagnostics> {
     crate::provider::client::build(resolved, terraform_version)
 }
 
@@ -76,7 +79,10 @@ impl Provider for MaiaProvider {
 
     fn resources(&self) -> BTreeMap<String, Arc<dyn Resource>> {
         let mut m: BTreeMap<String, Arc<dyn Resource>> = BTreeMap::new();
-        m.insert(connection::TYPE_NAME.to_string(), Arc::new(ConnectionResource::new(self.data.clone())));
+        m.insert(
+            connection::TYPE_NAME.to_string(),
+            Arc::new(ConnectionResource::new(self.data.clone())),
+        );
         m
     }
 
@@ -89,16 +95,19 @@ impl Provider for MaiaProvider {
         match config::resolve(&req.config, &env) {
             Err(diags) => diags,
             Ok(Resolution::Deferred) => Diagnostics::new(),
-            Ok(Resolution::Ready(resolved)) => match client_for(&resolved, &req.terraform_version) {
-                Ok(client) => {
-                    tracing::debug!(base_url = %resolved.base_url, credentials = %resolved.credentials_used, "configured Maia client");
-                    self.data.set(Configured { client, credentials_used: resolved.credentials_used });
-                    Diagnostics::new()
+            Ok(Resolution::Ready(resolved)) => {
+                match client_for(&resolved, &req.terraform_version) {
+                    Ok(client) => {
+                        tracing::debug!(base_url = %resolved.base_url, credentials = %resolved.credentials_used, "configured Maia client");
+                        self.data.set(Configured {
+                            client,
+                            credentials_used: resolved.credentials_used,
+                        });
+                        Diagnostics::new()
+                    }
+                    Err(diags) => diags,
                 }
-                Err(diags) => diags,
-            },
+            }
         }
     }
 }
-
-

@@ -14,7 +14,8 @@ fn root() -> PathBuf {
 
 fn example(rel: &str) -> String {
     let p = root().join("examples").join(rel);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("example {} must exist: {e}", p.display()))
+    std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("example {} must exist: {e}", p.display()))
 }
 
 /// Every generated page: (path under docs/, contents).
@@ -44,7 +45,12 @@ fn pages() -> Vec<(String, String)> {
         let mut after = vec![];
         let import_sh = root().join("examples").join(&dir).join("import.sh");
         if import_sh.exists() {
-            after.push(code_section("Import", "shell", "Import is supported using the following syntax:", &example(&format!("{dir}/import.sh"))));
+            after.push(code_section(
+                "Import",
+                "shell",
+                "Import is supported using the following syntax:",
+                &example(&format!("{dir}/import.sh")),
+            ));
         }
         let import_tf = root().join("examples").join(&dir).join("import-block.tf");
         if import_tf.exists() {
@@ -57,7 +63,12 @@ fn pages() -> Vec<(String, String)> {
                 subcategory: Some(""),
                 heading: &heading,
                 block: &schema.block,
-                before_schema: vec![code_section("Example Usage", "terraform", "", &example(&format!("{dir}/resource.tf")))],
+                before_schema: vec![code_section(
+                    "Example Usage",
+                    "terraform",
+                    "",
+                    &example(&format!("{dir}/resource.tf")),
+                )],
                 after_schema: after,
             }),
         ));
@@ -90,7 +101,10 @@ fn docs_match_the_schema_and_examples() {
             stale.push(rel.clone());
         }
     }
-    assert!(stale.is_empty(), "stale docs (run `make docs` and commit): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale docs (run `make docs` and commit): {stale:?}"
+    );
 }
 
 #[test]
@@ -117,5 +131,8 @@ fn every_schema_attribute_is_described() {
             }
         }
     }
-    assert!(missing.is_empty(), "attributes without descriptions: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "attributes without descriptions: {missing:?}"
+    );
 }

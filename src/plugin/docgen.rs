@@ -71,10 +71,26 @@ pub fn render_schema(block: &Block) -> String {
 }
 
 fn render_block(out: &mut String, block: &Block, prefix: &str) {
-    let groups: [(&str, Box<dyn Fn(&Attribute) -> bool>, Box<dyn Fn(&NestedBlock) -> bool>); 3] = [
-        ("Required", Box::new(|a| a.required), Box::new(|b| b.min_items > 0)),
-        ("Optional", Box::new(|a| a.optional), Box::new(|b| b.min_items == 0)),
-        ("Read-Only", Box::new(|a| a.computed && !a.optional && !a.required), Box::new(|_| false)),
+    let groups: [(
+        &str,
+        Box<dyn Fn(&Attribute) -> bool>,
+        Box<dyn Fn(&NestedBlock) -> bool>,
+    ); 3] = [
+        (
+            "Required",
+            Box::new(|a| a.required),
+            Box::new(|b| b.min_items > 0),
+        ),
+        (
+            "Optional",
+            Box::new(|a| a.optional),
+            Box::new(|b| b.min_items == 0),
+        ),
+        (
+            "Read-Only",
+            Box::new(|a| a.computed && !a.optional && !a.required),
+            Box::new(|_| false),
+        ),
     ];
     for (title, attr_in, block_in) in &groups {
         let mut attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| attr_in(a)).collect();
@@ -105,7 +121,12 @@ fn render_block(out: &mut String, block: &Block, prefix: &str) {
     nested.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     for b in nested {
         let path = format!("{prefix}{}", b.type_name);
-        let _ = writeln!(out, "\n<a id=\"{}\"></a>\n### Nested Schema for `{}`", anchor(prefix, &b.type_name), path.replace("--", "."));
+        let _ = writeln!(
+            out,
+            "\n<a id=\"{}\"></a>\n### Nested Schema for `{}`",
+            anchor(prefix, &b.type_name),
+            path.replace("--", ".")
+        );
         render_block(out, &b.block, &format!("{path}--"));
     }
 }
@@ -128,7 +149,10 @@ pub struct Page<'a> {
 }
 
 fn front_matter_description(d: &str) -> String {
-    d.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    d.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Renders a whole page.
@@ -139,9 +163,16 @@ pub fn render_page(page: &Page<'_>) -> String {
     if let Some(s) = page.subcategory {
         let _ = writeln!(out, "subcategory: \"{s}\"");
     }
-    let _ = writeln!(out, "description: |-\n{}", front_matter_description(page.block.description.trim()));
+    let _ = writeln!(
+        out,
+        "description: |-\n{}",
+        front_matter_description(page.block.description.trim())
+    );
     let _ = writeln!(out, "---\n");
-    let _ = writeln!(out, "<!-- Generated from the provider's schema by `make docs`; do not edit by hand. -->\n");
+    let _ = writeln!(
+        out,
+        "<!-- Generated from the provider's schema by `make docs`; do not edit by hand. -->\n"
+    );
     let _ = writeln!(out, "# {}\n", page.heading);
     let _ = writeln!(out, "{}\n", page.block.description.trim());
     for s in &page.before_schema {
@@ -156,8 +187,15 @@ pub fn render_page(page: &Page<'_>) -> String {
 
 /// A fenced code section with a heading.
 pub fn code_section(heading: &str, lang: &str, intro: &str, code: &str) -> String {
-    let intro = if intro.is_empty() { String::new() } else { format!("{intro}\n\n") };
-    format!("## {heading}\n\n{intro}```{lang}\n{}\n```\n", code.trim_end())
+    let intro = if intro.is_empty() {
+        String::new()
+    } else {
+        format!("{intro}\n\n")
+    };
+    format!(
+        "## {heading}\n\n{intro}```{lang}\n{}\n```\n",
+        code.trim_end()
+    )
 }
 
 #[cfg(test)]
@@ -170,8 +208,13 @@ mod tests {
         let block = Block {
             description: "Thing.".into(),
             attributes: vec![
-                Attribute::new("b", Type::String).optional().sensitive().description("B."),
-                Attribute::new("a", Type::String).required().description("A."),
+                Attribute::new("b", Type::String)
+                    .optional()
+                    .sensitive()
+                    .description("B."),
+                Attribute::new("a", Type::String)
+                    .required()
+                    .description("A."),
                 Attribute::new("id", Type::String).computed(),
             ],
             blocks: vec![NestedBlock {
@@ -193,7 +236,9 @@ mod tests {
         assert!(req < opt && opt < ro);
         assert!(md.contains("- `a` (String) A."));
         assert!(md.contains("- `b` (String, Sensitive) B."));
-        assert!(md.contains("- `inner` (Block List, Max: 1) (see [below for nested schema](#nestedblock--inner))"));
+        assert!(md.contains(
+            "- `inner` (Block List, Max: 1) (see [below for nested schema](#nestedblock--inner))"
+        ));
         assert!(md.contains("<a id=\"nestedblock--inner\"></a>\n### Nested Schema for `inner`"));
         assert!(md.contains("- `x` (Number)"));
     }

@@ -33,7 +33,11 @@ fn problem_detail_text(status: Option<u16>, p: &ProblemDetail) -> String {
     if let Some(i) = p.instance.as_deref().filter(|i| !i.is_empty()) {
         lines.push(format!("Instance: {i}"));
     }
-    if let Some(t) = p.r#type.as_deref().filter(|t| !t.is_empty() && *t != "about:blank") {
+    if let Some(t) = p
+        .r#type
+        .as_deref()
+        .filter(|t| !t.is_empty() && *t != "about:blank")
+    {
         lines.push(format!("Type: {t}"));
     }
     lines.join("\n")
@@ -51,7 +55,10 @@ pub fn from_api_error(
     match err {
         ApiError::Unauthorized { status, problem } | ApiError::Forbidden { status, problem } => {
             let (summary, what) = if *status == 403 {
-                ("Maia denied permission", "are valid but lack permission for this project or operation")
+                (
+                    "Maia denied permission",
+                    "are valid but lack permission for this project or operation",
+                )
             } else {
                 ("Maia rejected the credentials", "were rejected")
             };
@@ -71,13 +78,19 @@ pub fn from_api_error(
         ApiError::TokenRejected { .. } => {
             diags.push(Diagnostic::error(
                 "Maia rejected the credentials",
-                format!("Could not {} {}: {err}. The credentials used were {}.", op.verb, op.object, op.credentials_used),
+                format!(
+                    "Could not {} {}: {err}. The credentials used were {}.",
+                    op.verb, op.object, op.credentials_used
+                ),
             ));
         }
         ApiError::Cancelled => {
             diags.push(Diagnostic::error(
                 "Operation cancelled",
-                format!("Terraform was interrupted while the provider was trying to {} {}.", op.verb, op.object),
+                format!(
+                    "Terraform was interrupted while the provider was trying to {} {}.",
+                    op.verb, op.object
+                ),
             ));
         }
         _ => match err.problem() {
@@ -88,10 +101,16 @@ pub fn from_api_error(
                     .filter(|t| !t.trim().is_empty())
                     .map(|t| format!("{fallback_summary}: {}", t.trim()))
                     .unwrap_or_else(|| fallback_summary.clone());
-                diags.push(Diagnostic::error(summary, problem_detail_text(err.status(), p)));
+                diags.push(Diagnostic::error(
+                    summary,
+                    problem_detail_text(err.status(), p),
+                ));
                 for v in p.violations.iter().take(MAX_VIOLATION_DIAGNOSTICS) {
                     let (path, message) = field_path(v);
-                    let d = Diagnostic::error(format!("Maia refused a value: {message}"), format!("Violation reported by the Maia API: {v}"));
+                    let d = Diagnostic::error(
+                        format!("Maia refused a value: {message}"),
+                        format!("Violation reported by the Maia API: {v}"),
+                    );
                     diags.push(match path {
                         Some(path) => d.at(path),
                         None => d,
@@ -115,7 +134,11 @@ mod tests {
     use super::*;
 
     fn op() -> Operation<'static> {
-        Operation { verb: "update", object: "connection \"c\"", credentials_used: "the bearer token from MAIA_TOKEN" }
+        Operation {
+            verb: "update",
+            object: "connection \"c\"",
+            credentials_used: "the bearer token from MAIA_TOKEN",
+        }
     }
 
     fn no_paths(v: &str) -> (Option<AttributePath>, String) {
@@ -140,9 +163,14 @@ mod tests {
         };
         let d = from_api_error(&err, op(), &no_paths);
         assert_eq!(d.0.len(), 3);
-        assert_eq!(d.0[0].summary, "Could not update connection \"c\": Unprocessable Entity");
+        assert_eq!(
+            d.0[0].summary,
+            "Could not update connection \"c\": Unprocessable Entity"
+        );
         assert!(d.0[0].detail.contains("HTTP status: 422"));
-        assert!(d.0[0].detail.contains("Instance: /v1/projects/p/connections"));
+        assert!(d.0[0]
+            .detail
+            .contains("Instance: /v1/projects/p/connections"));
         assert_eq!(d.0[1].attribute, Some(AttributePath::attr("name")));
         assert_eq!(d.0[2].attribute, None);
     }
@@ -151,7 +179,10 @@ mod tests {
     fn a_thousand_violations_are_capped() {
         let err = ApiError::Problem {
             status: 400,
-            problem: ProblemDetail { violations: (0..1000).map(|i| format!("v{i}")).collect(), ..ProblemDetail::default() },
+            problem: ProblemDetail {
+                violations: (0..1000).map(|i| format!("v{i}")).collect(),
+                ..ProblemDetail::default()
+            },
         };
         let d = from_api_error(&err, op(), &no_paths);
         assert_eq!(d.0.len(), 1 + MAX_VIOLATION_DIAGNOSTICS + 1);
@@ -159,7 +190,10 @@ mod tests {
 
     #[test]
     fn unauthorized_names_the_credentials_not_their_value() {
-        let err = ApiError::Unauthorized { status: 401, problem: None };
+        let err = ApiError::Unauthorized {
+            status: 401,
+            problem: None,
+        };
         let d = from_api_error(&err, op(), &no_paths);
         assert_eq!(d.0[0].summary, "Maia rejected the credentials");
         assert!(d.0[0].detail.contains("MAIA_TOKEN"));

@@ -58,18 +58,31 @@ fn describe(project_id: &str, name: &str) -> String {
     format!("connection \"{name}\" in project {project_id}")
 }
 
-fn api_diags(err: &ApiError, verb: &str, project_id: &str, name: &str, client: &Configured) -> Diagnostics {
+fn api_diags(
+    err: &ApiError,
+    verb: &str,
+    project_id: &str,
+    name: &str,
+    client: &Configured,
+) -> Diagnostics {
     let object = describe(project_id, name);
     from_api_error(
         err,
-        Operation { verb, object: &object, credentials_used: &client.credentials_used },
+        Operation {
+            verb,
+            object: &object,
+            credentials_used: &client.credentials_used,
+        },
         &violations::split_violation,
     )
 }
 
 /// Whether the request may have reached the service although it failed.
 fn outcome_is_uncertain(err: &ApiError) -> bool {
-    matches!(err, ApiError::Cancelled | ApiError::Timeout { .. } | ApiError::Transport { .. })
+    matches!(
+        err,
+        ApiError::Cancelled | ApiError::Timeout { .. } | ApiError::Transport { .. }
+    )
 }
 
 /// The state of a connection as returned by the service.
@@ -80,13 +93,21 @@ fn state_of(
     auth_provider_fallback: Option<&str>,
     server_fallback: &ServerFields,
 ) -> Result<Value, Diagnostic> {
-    let (spec, mut server) =
-        translate::spec_from_connection(conn, project_id, name, auth_provider_fallback).map_err(|e| {
-            Diagnostic::error(
-                "Unexpected response from the Maia API",
-                format!("{e}. Nothing was written to state for {} beyond what the service confirmed.", describe(project_id, name)),
-            )
-        })?;
+    let (spec, mut server) = translate::spec_from_connection(
+        conn,
+        project_id,
+        name,
+        auth_provider_fallback,
+    )
+    .map_err(|e| {
+        Diagnostic::error(
+            "Unexpected response from the Maia API",
+            format!(
+                "{e}. Nothing was written to state for {} beyond what the service confirmed.",
+                describe(project_id, name)
+            ),
+        )
+    })?;
     if server.created_by.is_none() {
         server.created_by = server_fallback.created_by.clone();
     }
@@ -99,19 +120,42 @@ fn state_of(
 impl ConnectionResource {
     /// After an uncertain failure: what does the service hold now? Uses its
     /// own short deadline, since the call's token may be cancelled.
-    async fn read_back(&self, client: &Configured, spec: &ConnectionSpec, server: &ServerFields) -> Option<Value> {
+    async fn read_back(
+        &self,
+        client: &Configured,
+        spec: &ConnectionSpec,
+        server: &ServerFields,
+    ) -> Option<Value> {
         let token = CancellationToken::new();
         let child = token.clone();
-        let read = client.client.get_connection(&spec.project_id, &spec.name, &child);
+        let read = client
+            .client
+            .get_connection(&spec.project_id, &spec.name, &child);
         match tokio::time::timeout(READ_BACK_TIMEOUT, read).await {
-            Ok(Ok(Some(conn))) => state_of(&conn, &spec.project_id, &spec.name, Some(&spec.auth_provider), server).ok(),
+            Ok(Ok(Some(conn))) => state_of(
+                &conn,
+                &spec.project_id,
+                &spec.name,
+                Some(&spec.auth_provider),
+                server,
+            )
+            .ok(),
             _ => None,
         }
     }
 
-    async fn create(&self, ctx: &CallContext, client: &Configured, spec: ConnectionSpec) -> ApplyResponse {
+    async fn create(
+        &self,
+        ctx: &CallContext,
+        client: &Configured,
+        spec: ConnectionSpec,
+    ) -> ApplyResponse {
         let body = translate::create_request(&spec);
-        match client.client.create_connection(&spec.project_id, &body, &ctx.cancel).await {
+        match client
+            .client
+            .create_connection(&spec.project_id, &body, &ctx.cancel)
+            .await
+        {
             Ok(conn) => self.applied(&conn, &spec, &ServerFields::default()),
             Err(err) => {
                 let mut diagnostics = match &err {
@@ -128,7 +172,9 @@ impl ConnectionResource {
                     _ => api_diags(&err, "create", &spec.project_id, &spec.name, client),
                 };
                 let new_state = if outcome_is_uncertain(&err) {
-                    self.read_back(client, &spec, &ServerFields::default()).await.unwrap_or(Value::Null)
+                    self.read_back(client, &spec, &ServerFields::default())
+                        .await
+                        .unwrap_or(Value::Null)
                 } else {
                     Value::Null
                 };
@@ -138,12 +184,23 @@ impl ConnectionResource {
                         "The create request reached Maia before the failure; the connection is recorded in state.",
                     ));
                 }
-                ApplyResponse { new_identity: plan::identity_of(&new_state), new_state, diagnostics, ..ApplyResponse::default() }
+                ApplyResponse {
+                    new_identity: plan::identity_of(&new_state),
+                    new_state,
+                    diagnostics,
+                    ..ApplyResponse::default()
+                }
             }
         }
     }
 
-    async fn update(&self, ctx: &CallContext, client: &Configured, prior: &Value, spec: ConnectionSpec) -> ApplyResponse {
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        client: &Configured,
+        prior: &Value,
+        spec: ConnectionSpec,
+    ) -> ApplyResponse {
         let server = ServerFields::from_state(prior);
         let body = translate::update_request(&spec);
         match client.client.update_connection(&spec.project_id, &spec.name, &body, &ctx.cancel).await {
@@ -172,9 +229,24 @@ impl ConnectionResource {
         }
     }
 
-    fn applied(&self, conn: &Connection, spec: &ConnectionSpec, server: &ServerFields) -> ApplyResponse {
-        match state_of(conn, &spec.project_id, &spec.name, Some(&spec.auth_provider), server) {
-            Ok(new_state) => ApplyResponse { new_identity: plan::identity_of(&new_state), new_state, ..ApplyResponse::default() },
+    fn applied(
+        &self,
+        conn: &Connection,
+        spec: &ConnectionSpec,
+        server: &ServerFields,
+    ) -> ApplyResponse {
+        match state_of(
+            conn,
+            &spec.project_id,
+            &spec.name,
+            Some(&spec.auth_provider),
+            server,
+        ) {
+            Ok(new_state) => ApplyResponse {
+                new_identity: plan::identity_of(&new_state),
+                new_state,
+                ..ApplyResponse::default()
+            },
             Err(d) => {
                 // The service confirmed the change but said too little to
                 // build state from: record what was sent.
@@ -190,10 +262,17 @@ impl ConnectionResource {
     }
 
     async fn delete(&self, ctx: &CallContext, client: &Configured, prior: &Value) -> ApplyResponse {
-        let (Some(project_id), Some(name)) = (attr::string(prior, PROJECT_ID).to_option(), attr::string(prior, NAME).to_option()) else {
+        let (Some(project_id), Some(name)) = (
+            attr::string(prior, PROJECT_ID).to_option(),
+            attr::string(prior, NAME).to_option(),
+        ) else {
             return ApplyResponse::default();
         };
-        match client.client.delete_connection(&project_id, &name, &ctx.cancel).await {
+        match client
+            .client
+            .delete_connection(&project_id, &name, &ctx.cancel)
+            .await
+        {
             Ok(_) => ApplyResponse::default(),
             Err(err) => ApplyResponse {
                 new_identity: plan::identity_of(prior),
@@ -227,7 +306,11 @@ impl Resource for ConnectionResource {
         let client = match self.provider.configured() {
             Ok(c) => c,
             Err(d) => {
-                return ApplyResponse { new_state: req.prior_state, diagnostics: d.into(), ..ApplyResponse::default() };
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    diagnostics: d.into(),
+                    ..ApplyResponse::default()
+                };
             }
         };
         if req.planned_state.is_null() {
@@ -236,11 +319,21 @@ impl Resource for ConnectionResource {
         // Values unknown at plan time are known now: check them again.
         let diags = validate::validate(&req.config);
         if diags.has_errors() {
-            return ApplyResponse { new_state: req.prior_state, diagnostics: diags, ..ApplyResponse::default() };
+            return ApplyResponse {
+                new_state: req.prior_state,
+                diagnostics: diags,
+                ..ApplyResponse::default()
+            };
         }
         let spec = match ConnectionSpec::from_value(&req.planned_state) {
             Ok(s) => s,
-            Err(d) => return ApplyResponse { new_state: req.prior_state, diagnostics: d.into(), ..ApplyResponse::default() },
+            Err(d) => {
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    diagnostics: d.into(),
+                    ..ApplyResponse::default()
+                }
+            }
         };
         if req.prior_state.is_null() {
             self.create(ctx, &client, spec).await
@@ -251,7 +344,10 @@ impl Resource for ConnectionResource {
 
     async fn read(&self, ctx: &CallContext, req: ReadRequest) -> ReadResponse {
         let state = req.current_state;
-        let (Some(project_id), Some(name)) = (attr::string(&state, PROJECT_ID).to_option(), attr::string(&state, NAME).to_option()) else {
+        let (Some(project_id), Some(name)) = (
+            attr::string(&state, PROJECT_ID).to_option(),
+            attr::string(&state, NAME).to_option(),
+        ) else {
             return ReadResponse {
                 new_state: state,
                 diagnostics: Diagnostic::error("Incomplete state", "The stored state of this connection has no project_id or name; remove it from state and import it again.").into(),
@@ -260,20 +356,44 @@ impl Resource for ConnectionResource {
         };
         let client = match self.provider.configured() {
             Ok(c) => c,
-            Err(d) => return ReadResponse { new_state: state, diagnostics: d.into(), ..ReadResponse::default() },
+            Err(d) => {
+                return ReadResponse {
+                    new_state: state,
+                    diagnostics: d.into(),
+                    ..ReadResponse::default()
+                }
+            }
         };
-        match client.client.get_connection(&project_id, &name, &ctx.cancel).await {
-            Ok(None) => ReadResponse { private: req.private, ..ReadResponse::default() },
+        match client
+            .client
+            .get_connection(&project_id, &name, &ctx.cancel)
+            .await
+        {
+            Ok(None) => ReadResponse {
+                private: req.private,
+                ..ReadResponse::default()
+            },
             Ok(Some(conn)) => {
                 let fallback = attr::string(&state, AUTH_PROVIDER).to_option();
-                match state_of(&conn, &project_id, &name, fallback.as_deref(), &ServerFields::from_state(&state)) {
+                match state_of(
+                    &conn,
+                    &project_id,
+                    &name,
+                    fallback.as_deref(),
+                    &ServerFields::from_state(&state),
+                ) {
                     Ok(new_state) => ReadResponse {
                         new_identity: plan::identity_of(&new_state),
                         new_state,
                         private: req.private,
                         ..ReadResponse::default()
                     },
-                    Err(d) => ReadResponse { new_state: state, diagnostics: d.into(), private: req.private, ..ReadResponse::default() },
+                    Err(d) => ReadResponse {
+                        new_state: state,
+                        diagnostics: d.into(),
+                        private: req.private,
+                        ..ReadResponse::default()
+                    },
                 }
             }
             Err(err) => ReadResponse {
@@ -304,7 +424,11 @@ impl Resource for ConnectionResource {
             Ok(v) => v,
             Err(e) => {
                 return ImportResponse {
-                    diagnostics: Diagnostic::error("Invalid import ID", format!("Cannot import a maia_connection: {e}.")).into(),
+                    diagnostics: Diagnostic::error(
+                        "Invalid import ID",
+                        format!("Cannot import a maia_connection: {e}."),
+                    )
+                    .into(),
                     ..ImportResponse::default()
                 }
             }
@@ -323,7 +447,11 @@ impl Resource for ConnectionResource {
             (CONNECTION_PROPERTIES, Value::List(vec![])),
         ]);
         ImportResponse {
-            imported: vec![ImportedResource { identity: plan::identity_of(&state), state, private: vec![] }],
+            imported: vec![ImportedResource {
+                identity: plan::identity_of(&state),
+                state,
+                private: vec![],
+            }],
             diagnostics: Diagnostics::new(),
         }
     }
