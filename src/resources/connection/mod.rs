@@ -93,21 +93,18 @@ fn state_of(
     auth_provider_fallback: Option<&str>,
     server_fallback: &ServerFields,
 ) -> Result<Value, Diagnostic> {
-    let (spec, mut server) = translate::spec_from_connection(
-        conn,
-        project_id,
-        name,
-        auth_provider_fallback,
-    )
-    .map_err(|e| {
-        Diagnostic::error(
-            "Unexpected response from the Maia API",
-            format!(
+    let (spec, mut server) =
+        translate::spec_from_connection(conn, project_id, name, auth_provider_fallback).map_err(
+            |e| {
+                Diagnostic::error(
+                    "Unexpected response from the Maia API",
+                    format!(
                 "{e}. Nothing was written to state for {} beyond what the service confirmed.",
                 describe(project_id, name)
             ),
-        )
-    })?;
+                )
+            },
+        )?;
     if server.created_by.is_none() {
         server.created_by = server_fallback.created_by.clone();
     }

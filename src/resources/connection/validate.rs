@@ -54,13 +54,17 @@ pub const SECRETS_LOCATION_TYPES: &[&str] = &[
 /// The cloud providers of `CLOUD_PLATFORM_CREDENTIALS` connections.
 pub const CLOUD_PROVIDERS: &[&str] = &["aws", "gcp", "azure"];
 
+/// Providers the combinations table ties to one auth type of their own.
+pub const SPECIAL_PROVIDERS: &[&str] = &[NO_AUTH_PROVIDER, "netsuite", "x-ads"];
+
 /// Which `auth_provider` values an (`platform_connection_type`, `auth_type`) pair accepts,
 /// per the documented combinations table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderRule {
     /// Exactly one of these.
     OneOf(&'static [&'static str]),
-    /// Any connector name (not `NONE`, not a cloud provider).
+    /// Any connector name other than those with their own auth type
+    /// (`NONE`, `netsuite`, `x-ads`).
     AnyConnector,
     /// The auth type does not belong to the connection type at all.
     WrongConnectionType(&'static [&'static str]),
@@ -98,9 +102,7 @@ impl ProviderRule {
         match self {
             ProviderRule::OneOf(list) => list.contains(&provider),
             ProviderRule::AnyConnector => {
-                !provider.is_empty()
-                    && provider != NO_AUTH_PROVIDER
-                    && !CLOUD_PROVIDERS.contains(&provider)
+                !provider.is_empty() && !SPECIAL_PROVIDERS.contains(&provider)
             }
             ProviderRule::WrongConnectionType(_) => false,
         }
@@ -110,7 +112,7 @@ impl ProviderRule {
     pub fn describe(&self) -> String {
         match self {
             ProviderRule::OneOf(list) => format!("auth_provider must be {}", quote_list(list)),
-            ProviderRule::AnyConnector => "auth_provider must name a connector, such as \"salesforce\" (not \"NONE\" and not a cloud provider)".to_string(),
+            ProviderRule::AnyConnector => "auth_provider must name a connector, such as \"salesforce\" (not \"NONE\", \"netsuite\" or \"x-ads\", which have auth types of their own)".to_string(),
             ProviderRule::WrongConnectionType(_) => String::new(),
         }
     }

@@ -335,3 +335,11 @@ fn combinations_table_matches_the_documentation() {
     }
     assert!(!provider_rule("CLOUD_PLATFORM_CREDENTIALS", "GENERIC_SECRET").accepts("NONE"));
 }
+
+#[test]
+fn netsuite_and_x_ads_keep_to_their_own_auth_types() {
+    let rule = provider_rule("COMPONENT_BASIC", "OAUTH_CLIENT_CRED");
+    assert!(!rule.accepts("netsuite"));
+    assert!(!rule.accepts("x-ads"));
+    assert!(rule.accepts("hubspot"));
+}
