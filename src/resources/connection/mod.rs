@@ -39,7 +39,7 @@ pub const TYPE_NAME: &str = "maia_connection";
 
 /// How long the provider spends confirming what the service holds after an
 /// interrupted or failed create/update (so the state written is the truth).
-const READ_BACK_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_BACK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The `maia_connection` resource.
 #[derive(Debug, Clone)]
