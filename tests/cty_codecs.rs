@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use terraform_provider_maia::plugin::cty::{json, msgpack, Number, Refinements, Type, Value};
+use terraform_provider_maia::plugin::cty::{
+    json, msgpack, Number, NumberTextError, Refinements, Type, Value, MAX_NUMBER_DIGITS,
+};
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -797,7 +799,12 @@ fn json_converts_primitives_like_cty() {
         json::decode(b"\"false\"", &Type::Bool).expect("string as bool"),
         Value::Bool(false)
     );
+    assert_eq!(
+        json::decode(b"\"1\"", &Type::Bool).expect("\"1\" as bool"),
+        Value::Bool(true)
+    );
     json::decode(b"\"yes\"", &Type::Bool).expect_err("not a bool");
+    json::decode(b"\"True\"", &Type::Bool).expect_err("not lowercase");
     json::decode(b"\"abc\"", &Type::Number).expect_err("not a number");
     json::decode(b"[]", &Type::String).expect_err("array as string");
 }
@@ -983,4 +990,84 @@ fn implied_types_fill_in_across_elements() {
     );
     assert_eq!(msgpack_round_trip(&value, &Type::Dynamic), value);
     assert_eq!(json_round_trip(&value, &Type::Dynamic), value);
+}
+
+// ---------------------------------------------------------------------------
+// Number text helpers
+// ---------------------------------------------------------------------------
+
+#[test]
+fn number_text_parsing_accepts_cty_forms_and_bounds_size() {
+    for (text, want) in [
+        ("0", "0"),
+        ("-0", "0"),
+        ("+7", "7"),
+        ("7.", "7"),
+        (".5", "0.5"),
+        ("-.5e1", "-5"),
+        ("1E+3", "1000"),
+        ("1e-0", "1"),
+        ("000123.4500", "123.45"),
+    ] {
+        assert_eq!(
+            Number::parse_text(text).expect(text),
+            Number::from_str(want).expect(want),
+            "{text}"
+        );
+    }
+    for bad in [
+        "", "-", ".", "e5", "1e", "1e+", "1.2.3", "1,5", " 1", "1 ", "0x10", "1_000", "--1", "abc",
+    ] {
+        assert!(
+            matches!(Number::parse_text(bad), Err(NumberTextError::Syntax(_))),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(Number::parse_text("-Inf"), Err(NumberTextError::Infinite));
+    assert_eq!(
+        Number::parse_text("infinity"),
+        Err(NumberTextError::Infinite)
+    );
+    assert_eq!(Number::parse_text("NaN"), Err(NumberTextError::NotANumber));
+    assert!(matches!(
+        Number::parse_text("1e4097"),
+        Err(NumberTextError::OutOfRange(_))
+    ));
+    assert!(Number::parse_text("1e4096").is_ok());
+    assert!(matches!(
+        Number::parse_text(&"1".repeat(MAX_NUMBER_DIGITS + 1)),
+        Err(NumberTextError::OutOfRange(_))
+    ));
+    assert!(Number::parse_text(&"1".repeat(MAX_NUMBER_DIGITS)).is_ok());
+}
+
+#[test]
+fn number_text_is_plain_decimal_and_exact_floats_are_detected() {
+    let n = |s: &str| Number::from_str(s).expect(s);
+    assert_eq!(n("1e20").to_text(), "100000000000000000000");
+    assert_eq!(n("0.10").to_text(), "0.1");
+    assert_eq!(n("-2.500").to_text(), "-2.5");
+    assert_eq!(
+        n("1180591620717411303424").to_text(),
+        "1180591620717411303424"
+    );
+    // Extreme exponents switch to scientific notation, which parses back.
+    let tiny = n("1.5e-2000");
+    assert!(tiny.to_text().contains('e'), "{}", tiny.to_text());
+    assert_eq!(Number::parse_text(&tiny.to_text()).expect("reparse"), tiny);
+
+    assert_eq!(n("1.5").to_exact_f64(), Some(1.5));
+    assert_eq!(n("1e20").to_exact_f64(), Some(1e20));
+    assert_eq!(n("0.1").to_exact_f64(), None);
+    assert_eq!(n("18446744073709551615").to_exact_f64(), None);
+    assert_eq!(
+        Number::from_f64_exact(0.1).expect("finite"),
+        n("0.1000000000000000055511151231257827021181583404541015625")
+    );
+    assert_eq!(Number::from_f64_exact(f64::INFINITY), None);
+    assert_eq!(Number::from_f64_exact(-0.0).expect("zero"), n("0"));
+    // The smallest subnormal is exact, with 1074 decimal places.
+    let min = Number::from_f64_exact(f64::from_bits(1)).expect("subnormal");
+    assert_eq!(min.to_exact_f64(), Some(f64::from_bits(1)));
+    assert_eq!(Number::parse_text(&min.to_text()).expect("reparse"), min);
 }

@@ -11,7 +11,8 @@
 //! number round-trips exactly; they are written in plain decimal notation as
 //! Terraform does. Like go-cty, decoding converts primitives where cty
 //! would: a string is accepted for a number (`"12"`) or a bool
-//! (`"true"`/`"false"`), and a number or bool for a string (its JSON text).
+//! (`"true"`/`"1"`, `"false"`/`"0"`), and a number or bool for a string
+//! (its JSON text).
 //!
 //! Object decoding follows go-cty: attributes may come in any order, a
 //! missing attribute decodes as null, and an attribute the type does not
@@ -541,8 +542,8 @@ impl Decoder {
             )),
             (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
             (Type::Bool, Json::String(s)) => match s.as_str() {
-                "true" => Ok(Value::Bool(true)),
-                "false" => Ok(Value::Bool(false)),
+                "true" | "1" => Ok(Value::Bool(true)),
+                "false" | "0" => Ok(Value::Bool(false)),
                 _ => Err(self.err(format!("a bool is required, found the string {s:?}"))),
             },
             (Type::Bool, _) => Err(required(self, "a bool")),
