@@ -162,20 +162,12 @@ pub async fn run(
     }
     tracing::debug!(address = %bound.addr, tls = mtls.is_some(), "plugin serving");
 
-    tokio::spawn(watch_signals(
-        shutdown.clone(),
-        stop_work.clone(),
-        managed,
-    ));
+    tokio::spawn(watch_signals(shutdown.clone(), stop_work.clone(), managed));
     if managed {
         tokio::spawn(watch_parent(shutdown.clone(), stop_work.clone()));
     }
 
-    let incoming = tls::incoming(
-        bound.listener,
-        mtls.map(|m| m.acceptor),
-        shutdown.clone(),
-    );
+    let incoming = tls::incoming(bound.listener, mtls.map(|m| m.acceptor), shutdown.clone());
     let server = tonic::transport::Server::builder()
         .add_routes(routes.routes())
         .serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned());
