@@ -12,9 +12,15 @@ CARGO ?= cargo
 TOOLS_CACHE := $(or $(MAIA_TOOLS_CACHE),$(CURDIR)/.cache/tools)
 TOOLS_ENV := $(TOOLS_CACHE)/env
 
-.PHONY: test demo tools build fmt-check clippy check-tests install release
+.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release
 
-test: fmt-check tools build clippy check-tests
+test: rust-tools fmt-check tools build clippy check-tests
+
+# make test needs rustfmt and clippy besides cargo; say so plainly if a minimal toolchain lacks them.
+rust-tools:
+	@command -v $(CARGO) >/dev/null || { echo "make: cargo not found on PATH (install Rust)" >&2; exit 1; }
+	@$(CARGO) fmt --version >/dev/null 2>&1 || { echo "make: rustfmt missing: rustup component add rustfmt" >&2; exit 1; }
+	@$(CARGO) clippy --version >/dev/null 2>&1 || { echo "make: clippy missing: rustup component add clippy" >&2; exit 1; }
 
 tools:
 	scripts/fetch-tools

@@ -77,6 +77,30 @@ fn null_resource_plans_applies_and_then_has_no_changes_on_every_version() {
         wd.run(&["plan", "-detailed-exitcode", "-no-color"])
             .assert_success()
             .assert_stdout_contains("No changes.");
+
+        let shown = wd.show_json();
+        let resource = &shown["values"]["root_module"]["resources"][0];
+        assert_eq!(resource["address"], "null_resource.one", "{tf}: {shown}");
+        assert_eq!(
+            resource["values"]["triggers"]["greeting"], "hello",
+            "{tf}: {shown}"
+        );
+    }
+}
+
+#[test]
+fn terraform_logs_only_when_asked() {
+    for tf in terraform::all() {
+        let mut wd = tf.workdir();
+        let quiet = wd.run(&["version"]);
+        quiet.assert_success();
+        assert!(!quiet.stderr.contains("[INFO]"), "{quiet}");
+
+        let logged = wd.tf_log("INFO").run(&["version"]);
+        logged.assert_success().assert_stderr_contains(&format!(
+            "[INFO]  Terraform version: {}",
+            tf.version().as_str()
+        ));
     }
 }
 

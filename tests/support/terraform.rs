@@ -154,8 +154,8 @@ pub fn required_path(var: &str, what: &str) -> PathBuf {
 ///
 /// Layout: `<tmp>/work` (the configuration, Terraform's current directory, [`Workdir::path`]),
 /// `<tmp>/plugins/<namespace>-<type>/terraform-provider-<type>` (symlinks to provider binaries,
-/// one directory per override so no other file can be mistaken for a provider) and
-/// `<tmp>/cli.tfrc`. Everything is removed on drop.
+/// one directory per override so no other file can be mistaken for a provider),
+/// `<tmp>/cli.tfrc` and `<tmp>/tmp` (Terraform's `TMPDIR`). Everything is removed on drop.
 pub struct Workdir {
     terraform: Terraform,
     root: tempfile::TempDir,
@@ -254,6 +254,14 @@ impl Workdir {
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
+    /// `terraform show -json` of the current state, parsed. Panics if it fails.
+    pub fn show_json(&self) -> serde_json::Value {
+        let out = self.run(&["show", "-json", "-no-color"]);
+        out.assert_success();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("`terraform show -json` printed no JSON ({e})\n{out}"))
+    }
+
     /// Runs `terraform ARGS...` and returns its output. Panics on spawn failure or timeout.
     pub fn run(&self, args: &[&str]) -> Output {
         match self.try_run(args) {
@@ -284,7 +292,12 @@ impl Workdir {
                 cmd.env_remove(&key);
             }
         }
-        cmd.env("TF_CLI_CONFIG_FILE", self.cli_config_path())
+        // Terraform's and the plugins' temporary files (go-plugin's unix sockets, crash logs)
+        // go inside the workdir, so they vanish with it even when a run is killed.
+        let tmp = self.root.path().join("tmp");
+        fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("cannot create {}: {e}", tmp.display()));
+        cmd.env("TMPDIR", &tmp)
+            .env("TF_CLI_CONFIG_FILE", self.cli_config_path())
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1");
