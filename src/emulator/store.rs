@@ -62,19 +62,24 @@ impl Store {
         f(&self.lock())
     }
 
-    /// Applies a mutation to a copy, persists it, and only then commits it;
-    /// a failed save leaves the state unchanged and answers 500.
+    /// Applies a mutation. With a state file the mutation is applied to a
+    /// copy, saved, and only then committed (a failed save leaves the state
+    /// unchanged and answers 500); without one it is applied in place.
+    /// `f` must return `Err` before changing anything.
     pub fn mutate<R>(
         &self,
         f: impl FnOnce(&mut State) -> Result<R, Problem>,
     ) -> Result<R, Problem> {
         let mut guard = self.lock();
+        let Some(path) = &self.file else {
+            // Nothing can fail after `f`: mutate in place (`f` only
+            // mutates once it has decided to succeed).
+            return f(&mut guard);
+        };
         let mut next = guard.clone();
         let result = f(&mut next)?;
-        if let Some(path) = &self.file {
-            persistence::save(path, &next)
-                .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        }
+        persistence::save(path, &next)
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         *guard = next;
         Ok(result)
     }
