@@ -627,6 +627,49 @@ async fn bad_project_id_is_400() {
         .await
         .unwrap_or_else(|e| panic!("POST: {e}"));
     assert_problem(resp, StatusCode::BAD_REQUEST, Some("projectId: ")).await;
+    let resp = c
+        .get(url(&h, "%FF"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET: {e}"));
+    assert_problem(resp, StatusCode::BAD_REQUEST, Some("projectId: ")).await;
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_route_faults_only_with_apply_to_token() {
+    let (h, c) = start().await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "emulator-client"),
+        ("client_secret", "emulator-secret"),
+    ];
+    h.set_faults(FaultConfig {
+        status: Some(500),
+        count: Some(1),
+        apply_to_token: true,
+        ..Default::default()
+    });
+    let first = c
+        .post(h.token_url())
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("token: {e}"));
+    assert_eq!(first.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let second = c
+        .post(h.token_url())
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("token: {e}"));
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(h.token_requests(), 2);
+    assert!(
+        h.requests().is_empty(),
+        "token requests are not in the API log"
+    );
     h.shutdown().await;
 }
 

@@ -6,7 +6,8 @@
 //! (404/409), body validation (400/422).
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,6 +23,26 @@ use super::validation::{self, PLATFORM_TYPES};
 pub const DEFAULT_PAGE_SIZE: usize = 25;
 /// Largest page size of the list call.
 pub const MAX_PAGE_SIZE: usize = 100;
+
+/// The `projectId` path segment, percent-decoded; an undecodable segment
+/// is a 400 problem (pattern checks happen after authentication).
+pub struct ProjectId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(ProjectId(id)),
+            Err(e) => Err(
+                Problem::new(StatusCode::BAD_REQUEST, "Invalid path parameter")
+                    .with_violations(vec![format!("projectId: {e}")])
+                    .at(parts.uri.path())
+                    .into_response(),
+            ),
+        }
+    }
+}
 
 fn finish(uri: &Uri, result: Result<Response, Problem>) -> Response {
     match result {
@@ -91,7 +112,7 @@ fn not_found(project_id: &str, name: &str) -> Problem {
 /// `POST`: create a connection (201; 409 if the name exists).
 pub async fn create(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -135,7 +156,7 @@ pub async fn create(
 /// `GET`: list connections with optional filters and paging.
 pub async fn list(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -221,7 +242,7 @@ pub async fn list(
 /// `PUT ?connectionName=`: full replacement (omitted fields are unset).
 pub async fn update(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -266,7 +287,7 @@ pub async fn update(
 /// `DELETE ?connectionName=`: 204, or 404 if absent.
 pub async fn delete(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
