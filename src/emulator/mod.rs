@@ -6,6 +6,8 @@
 //!   (`DELETE ?connectionName=`), validated against the OpenAPI seed (see
 //!   [`validation`]), errors as problem+json (see [`problem`] for the
 //!   violation format);
+//! - `/dpc/v1/projects/{projectId}/connections/environment-overrides`:
+//!   environment overrides (see [`overrides`]);
 //! - `POST /oauth/dpc/token`: OAuth2 client credentials (see [`auth`]);
 //! - `/_emulator/...`: admin routes (faults, request log, state dump, stats; see [`admin`]).
 //!
@@ -42,6 +44,7 @@ pub mod config;
 pub mod error;
 pub mod faults;
 pub mod model;
+pub mod overrides;
 pub mod persistence;
 pub mod problem;
 pub mod request_log;

@@ -44,26 +44,30 @@ impl<S: Send + Sync> FromRequestParts<S> for ProjectId {
     }
 }
 
-fn finish(uri: &Uri, result: Result<Response, Problem>) -> Response {
+pub(super) fn finish(uri: &Uri, result: Result<Response, Problem>) -> Response {
     match result {
         Ok(resp) => resp,
         Err(problem) => auth::with_challenge(problem.at(uri.path()).into_response()),
     }
 }
 
-fn bad_param(violation: String) -> Problem {
+pub(super) fn bad_param(violation: String) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "Invalid request parameter")
         .with_violations(vec![violation])
 }
 
 /// Auth, then projectId.
-fn admit(app: &AppState, headers: &HeaderMap, project_id: &str) -> Result<Principal, Problem> {
+pub(super) fn admit(
+    app: &AppState,
+    headers: &HeaderMap,
+    project_id: &str,
+) -> Result<Principal, Problem> {
     let principal = auth::authenticate(headers, &app.config, &app.store)?;
     validation::validate_project_id(project_id)?;
     Ok(principal)
 }
 
-fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     raw.map(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -81,7 +85,7 @@ fn connection_name_param(raw: Option<&str>) -> Result<String, Problem> {
     }
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
+pub(super) fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -102,7 +106,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     }
 }
 
-fn not_found(project_id: &str, name: &str) -> Problem {
+pub(super) fn not_found(project_id: &str, name: &str) -> Problem {
     Problem::new(
         StatusCode::NOT_FOUND,
         format!("Connection {name:?} not found in project {project_id}"),
@@ -305,6 +309,15 @@ pub async fn delete(
                 .ok_or_else(|| not_found(&project_id, &name))?;
             if project.is_empty() {
                 state.projects.remove(&project_id);
+            }
+            if let Some(envs) = state.overrides.get_mut(&project_id) {
+                for conns in envs.values_mut() {
+                    conns.remove(&name);
+                }
+                envs.retain(|_, conns| !conns.is_empty());
+                if envs.is_empty() {
+                    state.overrides.remove(&project_id);
+                }
             }
             Ok(())
         })?;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::error::EmulatorError;
-use super::model::StoredConnection;
+use super::model::{StoredConnection, StoredOverride};
 use super::persistence;
 use super::problem::Problem;
 
@@ -28,6 +28,9 @@ pub struct State {
     /// Project id → connection name → connection.
     #[serde(default)]
     pub projects: BTreeMap<String, BTreeMap<String, StoredConnection>>,
+    /// Project id → environment name → connection name → override.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, BTreeMap<String, BTreeMap<String, StoredOverride>>>,
     /// Issued token → its record.
     #[serde(default)]
     pub tokens: BTreeMap<String, IssuedToken>,
