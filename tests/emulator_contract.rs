@@ -1166,3 +1166,33 @@ async fn deleting_a_connection_deletes_its_overrides() {
     );
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn fail_rate_hits_about_that_fraction_of_requests() {
+    let (h, c) = start().await;
+    h.set_faults(FaultConfig {
+        status: Some(500),
+        rate: Some(0.5),
+        ..Default::default()
+    });
+    let mut failed = 0;
+    for _ in 0..200 {
+        if list(&c, &h, &[]).await.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            failed += 1;
+        }
+    }
+    // Binomial(200, 0.5): 60..=140 is beyond 5 standard deviations.
+    assert!((60..=140).contains(&failed), "{failed} of 200 failed");
+    h.set_faults(FaultConfig {
+        latency_ms: 20,
+        latency_jitter_ms: 30,
+        ..Default::default()
+    });
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        assert_eq!(list(&c, &h, &[]).await.status(), StatusCode::OK);
+        let ms = t.elapsed().as_millis();
+        assert!(ms >= 20, "{ms} ms");
+    }
+    h.shutdown().await;
+}
