@@ -802,6 +802,7 @@ async fn request_log_records_redacted_requests() {
     assert_eq!(log[0].body, Some(basic_salesforce()));
     assert_eq!(log[0].status, Some(201));
     assert_eq!(log[0].authorization.as_deref(), Some("Bearer ***"));
+    assert_eq!(log[0].content_type.as_deref(), Some("application/json"));
     assert_eq!(log[1].query.as_deref(), Some("size=5"));
     assert_eq!(log[1].status, Some(401));
     assert_eq!(log[1].authorization, None);
@@ -1096,6 +1097,7 @@ async fn environment_overrides_lifecycle() {
     .unwrap_or_else(|e| panic!("PUT: {e}"));
     assert_problem(absent, StatusCode::NOT_FOUND, None).await;
 
+    assert_eq!(h.overrides(PID).len(), 1);
     let listed = c
         .get(overrides_url(&h))
         .query(&[("environmentName", "prod")])

@@ -2,6 +2,7 @@
 //! - `GET|POST|DELETE /_emulator/faults`: read, set (JSON [`FaultConfig`]), clear faults.
 //! - `GET|DELETE /_emulator/requests`: the API request log, or clear it.
 //! - `GET|DELETE /_emulator/connections`: all connections `{projectId: [connection...]}`, or wipe them (and their overrides).
+//! - `GET /_emulator/overrides`: all environment overrides `{projectId: [override...]}`.
 //! - `GET /_emulator/stats`: `{token_requests, connections_opened, requests}`
 //!   (`requests` = API requests since start, not reset by clearing the log).
 //! - `GET /_emulator/health`: `{"status":"ok"}`.
@@ -17,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use super::app::AppState;
 use super::faults::FaultConfig;
-use super::model::StoredConnection;
+use super::model::{StoredConnection, StoredOverride};
 use super::problem::Problem;
 
 /// `GET /_emulator/faults`.
@@ -69,6 +70,24 @@ pub async fn get_connections(State(app): State<AppState>) -> Response {
             .iter()
             .map(|(pid, conns)| {
                 let list = conns.values().map(StoredConnection::to_response).collect();
+                (pid.clone(), Value::Array(list))
+            })
+            .collect()
+    });
+    Json(Value::Object(dump)).into_response()
+}
+
+/// `GET /_emulator/overrides`.
+pub async fn get_overrides(State(app): State<AppState>) -> Response {
+    let dump: Map<String, Value> = app.store.read(|s| {
+        s.overrides
+            .iter()
+            .map(|(pid, envs)| {
+                let list = envs
+                    .values()
+                    .flat_map(|conns| conns.values())
+                    .map(StoredOverride::to_response)
+                    .collect();
                 (pid.clone(), Value::Array(list))
             })
             .collect()

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             "/_emulator/connections",
             get(admin::get_connections).delete(admin::clear_connections),
         )
+        .route("/_emulator/overrides", get(admin::get_overrides))
         .route("/_emulator/stats", get(admin::stats))
         .route("/_emulator/health", get(admin::health))
         .method_not_allowed_fallback(method_not_allowed)
@@ -132,6 +133,12 @@ async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
     )
     .at(uri.path())
     .into_response()
+}
+
+fn header_text(headers: &axum::http::HeaderMap, name: axum::http::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 /// The front layer: admin routes pass straight through; the token route is
@@ -164,6 +171,8 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .map(|v| redact_authorization(&String::from_utf8_lossy(v.as_bytes()))),
+        content_type: header_text(&parts.headers, axum::http::header::CONTENT_TYPE),
+        user_agent: header_text(&parts.headers, axum::http::header::USER_AGENT),
     });
     let action = if !is_token || app.faults.applies_to_token() {
         let delay = app.faults.latency();
