@@ -627,6 +627,49 @@ async fn bad_project_id_is_400() {
         .await
         .unwrap_or_else(|e| panic!("POST: {e}"));
     assert_problem(resp, StatusCode::BAD_REQUEST, Some("projectId: ")).await;
+    let resp = c
+        .get(url(&h, "%FF"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET: {e}"));
+    assert_problem(resp, StatusCode::BAD_REQUEST, Some("projectId: ")).await;
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_route_faults_only_with_apply_to_token() {
+    let (h, c) = start().await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "emulator-client"),
+        ("client_secret", "emulator-secret"),
+    ];
+    h.set_faults(FaultConfig {
+        status: Some(500),
+        count: Some(1),
+        apply_to_token: true,
+        ..Default::default()
+    });
+    let first = c
+        .post(h.token_url())
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("token: {e}"));
+    assert_eq!(first.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let second = c
+        .post(h.token_url())
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("token: {e}"));
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(h.token_requests(), 2);
+    assert!(
+        h.requests().is_empty(),
+        "token requests are not in the API log"
+    );
     h.shutdown().await;
 }
 
@@ -759,6 +802,7 @@ async fn request_log_records_redacted_requests() {
     assert_eq!(log[0].body, Some(basic_salesforce()));
     assert_eq!(log[0].status, Some(201));
     assert_eq!(log[0].authorization.as_deref(), Some("Bearer ***"));
+    assert_eq!(log[0].content_type.as_deref(), Some("application/json"));
     assert_eq!(log[1].query.as_deref(), Some("size=5"));
     assert_eq!(log[1].status, Some(401));
     assert_eq!(log[1].authorization, None);
@@ -960,4 +1004,197 @@ async fn state_file_survives_restart_in_process() {
     let (h2, _) = start_with(cfg()).await;
     assert_eq!(h2.connections(PID), before);
     h2.shutdown().await;
+}
+
+fn overrides_url(h: &EmulatorHandle) -> String {
+    format!(
+        "{}/v1/projects/{PID}/connections/environment-overrides",
+        h.base_url()
+    )
+}
+
+#[tokio::test]
+async fn environment_overrides_lifecycle() {
+    let (h, c) = start().await;
+    assert_eq!(
+        post(&c, &h, basic_salesforce()).await.status(),
+        StatusCode::CREATED
+    );
+    let ov = json!({
+        "environmentName": "prod",
+        "connectionName": "salesforce-prod",
+        "authType": "OAUTH_CLIENT_CRED",
+        "connectionOverrides": {
+            "secretsLocation": {"type": "AZURE_SECRET_MANAGER", "vaultName": "prod-vault"},
+            "connectionProperties": {"secretName": "sf-prod"}
+        }
+    });
+    let send = |method: reqwest::Method, body: Value| {
+        c.request(method, overrides_url(&h))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+    };
+    let created = send(reqwest::Method::POST, ov.clone())
+        .await
+        .unwrap_or_else(|e| panic!("POST: {e}"));
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let mut expected = ov.clone();
+    expected["projectId"] = json!(PID);
+    assert_eq!(body(created).await, expected);
+    let dup = send(reqwest::Method::POST, ov.clone())
+        .await
+        .unwrap_or_else(|e| panic!("POST: {e}"));
+    assert_problem(dup, StatusCode::CONFLICT, None).await;
+
+    let mut wrong_auth = ov.clone();
+    wrong_auth["environmentName"] = json!("dev");
+    wrong_auth["authType"] = json!("OAUTH_USER_TOKENS");
+    let resp = send(reqwest::Method::POST, wrong_auth)
+        .await
+        .unwrap_or_else(|e| panic!("POST: {e}"));
+    assert_problem(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("authType: must match"),
+    )
+    .await;
+    let mut no_parent = ov.clone();
+    no_parent["connectionName"] = json!("ghost");
+    let resp = send(reqwest::Method::POST, no_parent)
+        .await
+        .unwrap_or_else(|e| panic!("POST: {e}"));
+    assert_problem(resp, StatusCode::NOT_FOUND, None).await;
+    let mut misplaced = ov.clone();
+    misplaced["connectionOverrides"]["connectionProperties"] = json!({"credentialSecretName": "x"});
+    let resp = send(reqwest::Method::POST, misplaced)
+        .await
+        .unwrap_or_else(|e| panic!("POST: {e}"));
+    assert_problem(
+        resp,
+        StatusCode::BAD_REQUEST,
+        Some("connectionOverrides.connectionProperties.credentialSecretName: not allowed"),
+    )
+    .await;
+
+    // Full replacement: dropping connectionOverrides unsets them.
+    let replaced = send(
+        reqwest::Method::PUT,
+        json!({"environmentName": "prod", "connectionName": "salesforce-prod", "authType": "OAUTH_CLIENT_CRED"}),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("PUT: {e}"));
+    assert_eq!(replaced.status(), StatusCode::OK);
+    assert_eq!(
+        body(replaced).await,
+        json!({"environmentName": "prod", "connectionName": "salesforce-prod", "projectId": PID, "authType": "OAUTH_CLIENT_CRED"})
+    );
+    let absent = send(
+        reqwest::Method::PUT,
+        json!({"environmentName": "qa", "connectionName": "salesforce-prod", "authType": "OAUTH_CLIENT_CRED"}),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("PUT: {e}"));
+    assert_problem(absent, StatusCode::NOT_FOUND, None).await;
+
+    assert_eq!(h.overrides(PID).len(), 1);
+    let listed = c
+        .get(overrides_url(&h))
+        .query(&[("environmentName", "prod")])
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET: {e}"));
+    let listed = body(listed).await;
+    assert_eq!(listed["total"], json!(1));
+    assert_eq!(
+        listed["results"][0]["connectionName"],
+        json!("salesforce-prod")
+    );
+
+    let del = |env: &'static str, names: &'static str| {
+        c.delete(overrides_url(&h))
+            .query(&[("environmentName", env), ("connectionNames", names)])
+            .bearer_auth(TOKEN)
+            .send()
+    };
+    let missing = del("prod", "salesforce-prod,ghost")
+        .await
+        .unwrap_or_else(|e| panic!("DELETE: {e}"));
+    assert_problem(missing, StatusCode::NOT_FOUND, None).await;
+    let ok = del("prod", "salesforce-prod")
+        .await
+        .unwrap_or_else(|e| panic!("DELETE: {e}"));
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    let again = del("prod", "salesforce-prod")
+        .await
+        .unwrap_or_else(|e| panic!("DELETE: {e}"));
+    assert_problem(again, StatusCode::NOT_FOUND, None).await;
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn deleting_a_connection_deletes_its_overrides() {
+    let (h, c) = start().await;
+    assert_eq!(
+        post(&c, &h, basic_salesforce()).await.status(),
+        StatusCode::CREATED
+    );
+    let created = c
+        .post(overrides_url(&h))
+        .bearer_auth(TOKEN)
+        .json(&json!({"environmentName": "prod", "connectionName": "salesforce-prod", "authType": "OAUTH_CLIENT_CRED"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST: {e}"));
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let del = c
+        .delete(url(&h, PID))
+        .query(&[("connectionName", "salesforce-prod")])
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("DELETE: {e}"));
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    let listed = c
+        .get(overrides_url(&h))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET: {e}"));
+    assert_eq!(
+        body(listed).await,
+        json!({"results": [], "page": 0, "size": 25, "total": 0})
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn fail_rate_hits_about_that_fraction_of_requests() {
+    let (h, c) = start().await;
+    h.set_faults(FaultConfig {
+        status: Some(500),
+        rate: Some(0.5),
+        ..Default::default()
+    });
+    let mut failed = 0;
+    for _ in 0..200 {
+        if list(&c, &h, &[]).await.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            failed += 1;
+        }
+    }
+    // Binomial(200, 0.5): 60..=140 is beyond 5 standard deviations.
+    assert!((60..=140).contains(&failed), "{failed} of 200 failed");
+    h.set_faults(FaultConfig {
+        latency_ms: 20,
+        latency_jitter_ms: 30,
+        ..Default::default()
+    });
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        assert_eq!(list(&c, &h, &[]).await.status(), StatusCode::OK);
+        let ms = t.elapsed().as_millis();
+        assert!(ms >= 20, "{ms} ms");
+    }
+    h.shutdown().await;
 }

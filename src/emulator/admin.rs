@@ -1,7 +1,8 @@
 //! Admin routes under `/_emulator` (no auth, not logged):
 //! - `GET|POST|DELETE /_emulator/faults`: read, set (JSON [`FaultConfig`]), clear faults.
 //! - `GET|DELETE /_emulator/requests`: the API request log, or clear it.
-//! - `GET|DELETE /_emulator/connections`: all state `{projectId: [connection...]}`, or wipe it.
+//! - `GET|DELETE /_emulator/connections`: all connections `{projectId: [connection...]}`, or wipe them (and their overrides).
+//! - `GET /_emulator/overrides`: all environment overrides `{projectId: [override...]}`.
 //! - `GET /_emulator/stats`: `{token_requests, connections_opened, requests}`
 //!   (`requests` = API requests since start, not reset by clearing the log).
 //! - `GET /_emulator/health`: `{"status":"ok"}`.
@@ -17,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use super::app::AppState;
 use super::faults::FaultConfig;
-use super::model::StoredConnection;
+use super::model::{StoredConnection, StoredOverride};
 use super::problem::Problem;
 
 /// `GET /_emulator/faults`.
@@ -76,10 +77,29 @@ pub async fn get_connections(State(app): State<AppState>) -> Response {
     Json(Value::Object(dump)).into_response()
 }
 
+/// `GET /_emulator/overrides`.
+pub async fn get_overrides(State(app): State<AppState>) -> Response {
+    let dump: Map<String, Value> = app.store.read(|s| {
+        s.overrides
+            .iter()
+            .map(|(pid, envs)| {
+                let list = envs
+                    .values()
+                    .flat_map(|conns| conns.values())
+                    .map(StoredOverride::to_response)
+                    .collect();
+                (pid.clone(), Value::Array(list))
+            })
+            .collect()
+    });
+    Json(Value::Object(dump)).into_response()
+}
+
 /// `DELETE /_emulator/connections`: forgets every connection (persisted).
 pub async fn clear_connections(State(app): State<AppState>) -> Response {
     match app.store.mutate(|s| {
         s.projects.clear();
+        s.overrides.clear();
         Ok(())
     }) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

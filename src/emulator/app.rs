@@ -16,6 +16,7 @@ use super::admin;
 use super::auth;
 use super::config::EmulatorConfig;
 use super::faults::{FaultAction, FaultInjector};
+use super::overrides;
 use super::problem::Problem;
 use super::request_log::{redact_authorization, LoggedRequest, RequestLog};
 use super::routes;
@@ -23,6 +24,8 @@ use super::store::Store;
 
 /// Path of the connections collection (axum syntax).
 pub const CONNECTIONS_PATH: &str = "/dpc/v1/projects/{project_id}/connections";
+/// Path of the environment-overrides collection (axum syntax).
+pub const OVERRIDES_PATH: &str = "/dpc/v1/projects/{project_id}/connections/environment-overrides";
 /// Path of the OAuth token endpoint.
 pub const TOKEN_PATH: &str = "/oauth/dpc/token";
 /// Prefix of the admin routes.
@@ -78,6 +81,13 @@ pub fn router(state: AppState) -> Router {
                 .put(routes::update)
                 .delete(routes::delete),
         )
+        .route(
+            OVERRIDES_PATH,
+            get(overrides::list)
+                .post(overrides::create)
+                .put(overrides::update)
+                .delete(overrides::delete),
+        )
         .route(TOKEN_PATH, post(token))
         .route(
             "/_emulator/faults",
@@ -93,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             "/_emulator/connections",
             get(admin::get_connections).delete(admin::clear_connections),
         )
+        .route("/_emulator/overrides", get(admin::get_overrides))
         .route("/_emulator/stats", get(admin::stats))
         .route("/_emulator/health", get(admin::health))
         .method_not_allowed_fallback(method_not_allowed)
@@ -122,6 +133,12 @@ async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
     )
     .at(uri.path())
     .into_response()
+}
+
+fn header_text(headers: &axum::http::HeaderMap, name: axum::http::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 /// The front layer: admin routes pass straight through; the token route is
@@ -154,6 +171,8 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .map(|v| redact_authorization(&String::from_utf8_lossy(v.as_bytes()))),
+        content_type: header_text(&parts.headers, axum::http::header::CONTENT_TYPE),
+        user_agent: header_text(&parts.headers, axum::http::header::USER_AGENT),
     });
     let action = if !is_token || app.faults.applies_to_token() {
         let delay = app.faults.latency();

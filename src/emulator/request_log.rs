@@ -22,6 +22,12 @@ pub struct LoggedRequest {
     pub status: Option<u16>,
     /// Redacted Authorization header (`"Bearer ***"`), if present.
     pub authorization: Option<String>,
+    /// The `Content-Type` header, if present.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// The `User-Agent` header, if present.
+    #[serde(default)]
+    pub user_agent: Option<String>,
 }
 
 /// Redacts an Authorization header value to its scheme: `"Bearer ***"`.

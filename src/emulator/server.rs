@@ -20,7 +20,7 @@ use super::app::{self, DropConnection, Shared, ADMIN_PREFIX, TOKEN_PATH};
 use super::config::EmulatorConfig;
 use super::error::EmulatorError;
 use super::faults::FaultConfig;
-use super::model::StoredConnection;
+use super::model::{StoredConnection, StoredOverride};
 use super::request_log::LoggedRequest;
 use super::store::Store;
 
@@ -194,6 +194,22 @@ impl EmulatorHandle {
             s.projects
                 .get(project_id)
                 .map(|p| p.values().map(StoredConnection::to_response).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The project's environment overrides as API response objects,
+    /// sorted by environment then connection name.
+    pub fn overrides(&self, project_id: &str) -> Vec<Value> {
+        self.shared.store.read(|s| {
+            s.overrides
+                .get(project_id)
+                .map(|envs| {
+                    envs.values()
+                        .flat_map(|conns| conns.values())
+                        .map(StoredOverride::to_response)
+                        .collect()
+                })
                 .unwrap_or_default()
         })
     }
