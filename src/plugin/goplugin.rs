@@ -211,7 +211,9 @@ impl Health for HealthService {
         request: Request<HealthCheckRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
         let service = request.into_inner().service;
-        let status = self.status(&service).unwrap_or(ServingStatus::ServiceUnknown);
+        let status = self
+            .status(&service)
+            .unwrap_or(ServingStatus::ServiceUnknown);
         let first = futures::stream::once(futures::future::ready(Ok(HealthCheckResponse {
             status: status as i32,
         })));

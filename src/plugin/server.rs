@@ -144,6 +144,9 @@ pub async fn run(
         .add_service(Broker::new(shutdown.clone()).into_service())
         .add_service(HealthService::new(shutdown.clone()).into_service());
 
+    // Watch signals before announcing, so a signal sent right after the
+    // handshake line is handled rather than killing the process.
+    let signals = Signals::install();
     let announce = match &mode {
         Mode::Managed => handshake::handshake_line(
             hs.protocol,
@@ -162,20 +165,12 @@ pub async fn run(
     }
     tracing::debug!(address = %bound.addr, tls = mtls.is_some(), "plugin serving");
 
-    tokio::spawn(watch_signals(
-        shutdown.clone(),
-        stop_work.clone(),
-        managed,
-    ));
+    tokio::spawn(signals.watch(shutdown.clone(), stop_work.clone(), managed));
     if managed {
         tokio::spawn(watch_parent(shutdown.clone(), stop_work.clone()));
     }
 
-    let incoming = tls::incoming(
-        bound.listener,
-        mtls.map(|m| m.acceptor),
-        shutdown.clone(),
-    );
+    let incoming = tls::incoming(bound.listener, mtls.map(|m| m.acceptor), shutdown.clone());
     let server = tonic::transport::Server::builder()
         .add_routes(routes.routes())
         .serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned());
@@ -225,56 +220,80 @@ fn debug_banner(provider_address: &str, protocol: u32, addr: &ListenAddr) -> Str
     )
 }
 
-#[cfg(unix)]
-async fn watch_signals(shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (mut term, mut int) = match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(t), Ok(i)) => (t, i),
-        (Err(e), _) | (_, Err(e)) => {
-            tracing::warn!(error = %e, "cannot watch signals");
-            return;
-        }
-    };
-    let mut interrupts = 0u32;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = term.recv() => {
-                tracing::info!("SIGTERM: stopping");
-                stop_work();
-                shutdown.cancel();
-                return;
+/// The signals the plugin reacts to, registered up front.
+struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn install() -> Self {
+        use tokio::signal::unix::{signal, SignalKind};
+        let streams = match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(t), Ok(i)) => Some((t, i)),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "cannot watch signals");
+                None
             }
-            _ = int.recv() => {
-                interrupts += 1;
-                stop_work();
-                if !managed || interrupts > 1 {
-                    tracing::info!("SIGINT: stopping");
+        };
+        Self { streams }
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> Self {
+        Self {}
+    }
+
+    /// SIGTERM stops; SIGINT cancels work and, unless managed and first, stops.
+    #[cfg(unix)]
+    async fn watch(self, shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
+        let Some((mut term, mut int)) = self.streams else {
+            return;
+        };
+        let mut interrupts = 0u32;
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = term.recv() => {
+                    tracing::info!("SIGTERM: stopping");
+                    stop_work();
                     shutdown.cancel();
                     return;
                 }
-                tracing::info!("SIGINT: cancelling in-flight work; Terraform ends the plugin");
+                _ = int.recv() => {
+                    interrupts += 1;
+                    stop_work();
+                    if !managed || interrupts > 1 {
+                        tracing::info!("SIGINT: stopping");
+                        shutdown.cancel();
+                        return;
+                    }
+                    tracing::info!("SIGINT: cancelling in-flight work; Terraform ends the plugin");
+                }
             }
         }
     }
-}
 
-#[cfg(not(unix))]
-async fn watch_signals(shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
-    let mut interrupts = 0u32;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            r = tokio::signal::ctrl_c() => {
-                if r.is_err() { return; }
-                interrupts += 1;
-                stop_work();
-                if !managed || interrupts > 1 {
-                    shutdown.cancel();
-                    return;
+    #[cfg(not(unix))]
+    async fn watch(self, shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
+        let mut interrupts = 0u32;
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                r = tokio::signal::ctrl_c() => {
+                    if r.is_err() {
+                        return;
+                    }
+                    interrupts += 1;
+                    stop_work();
+                    if !managed || interrupts > 1 {
+                        shutdown.cancel();
+                        return;
+                    }
                 }
             }
         }
