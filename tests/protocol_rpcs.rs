@@ -227,6 +227,21 @@ async fn get_provider_schema_describes_provider_and_resources() -> TestResult {
 }
 
 #[tokio::test]
+async fn schemas_are_collected_once_and_cached() -> TestResult {
+    let mut h = start().await?;
+    for _ in 0..3 {
+        h.client
+            .get_provider_schema(pb::get_provider_schema::Request {})
+            .await?;
+        h.client.get_metadata(pb::get_metadata::Request {}).await?;
+    }
+    let seen = h.seen.lock().unwrap_or_else(|e| e.into_inner());
+    assert_eq!(seen.resources_calls, 1);
+    assert_eq!(seen.schema_calls, 1);
+    Ok(())
+}
+
+#[tokio::test]
 async fn get_metadata_and_identity_schemas() -> TestResult {
     let mut h = start().await?;
     let m = h
