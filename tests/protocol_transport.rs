@@ -488,3 +488,55 @@ async fn debug_mode_prints_reattach_line_and_serves_plaintext() {
     assert_eq!(exit.code(), Some(0));
     assert!(!sock.parent().unwrap().exists());
 }
+
+#[tokio::test]
+async fn provider_service_answers_get_provider_schema_over_mtls() {
+    use terraform_provider_maia::plugin::proto::tfplugin6::provider_client::ProviderClient;
+    use terraform_provider_maia::plugin::proto::tfplugin6::{get_provider_schema, stop_provider};
+
+    let plugin = PluginProcess::spawn(&provider_bin(), &[]);
+    let channel = plugin.channel().await.unwrap();
+    let mut client = ProviderClient::new(channel);
+    let schema = client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("GetProviderSchema answers")
+        .into_inner();
+    assert!(schema.provider.is_some(), "provider schema present");
+    assert!(
+        schema.diagnostics.is_empty(),
+        "unexpected diagnostics: {:?}",
+        schema.diagnostics
+    );
+    let stop = client
+        .stop_provider(stop_provider::Request {})
+        .await
+        .expect("StopProvider answers")
+        .into_inner();
+    assert_eq!(stop.error, "");
+    // StopProvider is not Shutdown: the plugin keeps serving.
+    assert!(client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn provider_service_is_refused_to_a_foreign_certificate() {
+    use terraform_provider_maia::plugin::proto::tfplugin6::get_provider_schema;
+    use terraform_provider_maia::plugin::proto::tfplugin6::provider_client::ProviderClient;
+
+    let plugin = PluginProcess::spawn(&provider_bin(), &[]);
+    let stranger = ClientCert::generate();
+    let refused = match plugin.channel_as(Some(&stranger)).await {
+        Err(_) => true,
+        Ok(channel) => ProviderClient::new(channel)
+            .get_provider_schema(get_provider_schema::Request {})
+            .await
+            .is_err(),
+    };
+    assert!(
+        refused,
+        "a foreign certificate reached the provider service"
+    );
+}

@@ -85,11 +85,11 @@ pub type StopWork = Arc<dyn Fn() + Send + Sync>;
 
 /// Adds the tfplugin6 `Provider` service for `provider` to `routes` and
 /// returns the handle that cancels its in-flight calls.
-fn mount_provider(_routes: &mut RoutesBuilder, provider: Arc<dyn Provider>) -> StopWork {
-    // PENDING(grpc branch): mount `super::grpc::ProviderService::new(provider)`
-    // and return its stop handle.
-    drop(provider);
-    Arc::new(|| {})
+fn mount_provider(routes: &mut RoutesBuilder, provider: Arc<dyn Provider>) -> StopWork {
+    let service = super::grpc::ProviderService::new(provider);
+    let stop = service.stop_handle();
+    routes.add_service(service.into_server());
+    Arc::new(move || stop.stop())
 }
 
 /// Serves `provider` to Terraform (managed mode) until Shutdown or a signal.
