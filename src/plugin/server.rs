@@ -85,11 +85,11 @@ pub type StopWork = Arc<dyn Fn() + Send + Sync>;
 
 /// Adds the tfplugin6 `Provider` service for `provider` to `routes` and
 /// returns the handle that cancels its in-flight calls.
-fn mount_provider(_routes: &mut RoutesBuilder, provider: Arc<dyn Provider>) -> StopWork {
-    // PENDING(grpc branch): mount `super::grpc::ProviderService::new(provider)`
-    // and return its stop handle.
-    drop(provider);
-    Arc::new(|| {})
+fn mount_provider(routes: &mut RoutesBuilder, provider: Arc<dyn Provider>) -> StopWork {
+    let service = super::grpc::ProviderService::new(provider);
+    let stop = service.stop_handle();
+    routes.add_service(service.into_server());
+    Arc::new(move || stop.stop())
 }
 
 /// Serves `provider` to Terraform (managed mode) until Shutdown or a signal.
@@ -144,6 +144,10 @@ pub async fn run(
         .add_service(Broker::new(shutdown.clone()).into_service())
         .add_service(HealthService::new(shutdown.clone()).into_service());
 
+    // Watch signals before announcing, so a signal sent right after the
+    // handshake line is handled rather than killing the process.
+    let signals = Signals::install();
+    let parent = parent_pid();
     let announce = match &mode {
         Mode::Managed => handshake::handshake_line(
             hs.protocol,
@@ -156,15 +160,22 @@ pub async fn run(
     };
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{announce}")
-            .and_then(|()| out.flush())
-            .map_err(ServeError::Stdout)?;
+        let written = out
+            .write_all(format!("{announce}\n").as_bytes())
+            .and_then(|()| out.flush());
+        match written {
+            Ok(()) => {}
+            // Terraform reads the handshake line: without it there is no plugin.
+            Err(e) if managed => return Err(ServeError::Stdout(e)),
+            // The debug banner is for a person; a closed stdout is no reason to stop.
+            Err(e) => tracing::warn!(error = %e, "could not print the debug banner"),
+        }
     }
     tracing::debug!(address = %bound.addr, tls = mtls.is_some(), "plugin serving");
 
-    tokio::spawn(watch_signals(shutdown.clone(), stop_work.clone(), managed));
+    tokio::spawn(signals.watch(shutdown.clone(), stop_work.clone(), managed));
     if managed {
-        tokio::spawn(watch_parent(shutdown.clone(), stop_work.clone()));
+        tokio::spawn(watch_parent(parent, shutdown.clone(), stop_work.clone()));
     }
 
     let incoming = tls::incoming(bound.listener, mtls.map(|m| m.acceptor), shutdown.clone());
@@ -217,65 +228,101 @@ fn debug_banner(provider_address: &str, protocol: u32, addr: &ListenAddr) -> Str
     )
 }
 
-#[cfg(unix)]
-async fn watch_signals(shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (mut term, mut int) = match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(t), Ok(i)) => (t, i),
-        (Err(e), _) | (_, Err(e)) => {
-            tracing::warn!(error = %e, "cannot watch signals");
+/// The signals the plugin reacts to, registered up front.
+struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn install() -> Self {
+        use tokio::signal::unix::{signal, SignalKind};
+        let streams = match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(t), Ok(i)) => Some((t, i)),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "cannot watch signals");
+                None
+            }
+        };
+        Self { streams }
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> Self {
+        Self {}
+    }
+
+    /// SIGTERM stops; SIGINT cancels work and, unless managed and first, stops.
+    #[cfg(unix)]
+    async fn watch(self, shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
+        let Some((mut term, mut int)) = self.streams else {
             return;
-        }
-    };
-    let mut interrupts = 0u32;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = term.recv() => {
-                tracing::info!("SIGTERM: stopping");
-                stop_work();
-                shutdown.cancel();
-                return;
-            }
-            _ = int.recv() => {
-                interrupts += 1;
-                stop_work();
-                if !managed || interrupts > 1 {
-                    tracing::info!("SIGINT: stopping");
+        };
+        let mut interrupts = 0u32;
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = term.recv() => {
+                    tracing::info!("SIGTERM: stopping");
+                    stop_work();
                     shutdown.cancel();
                     return;
                 }
-                tracing::info!("SIGINT: cancelling in-flight work; Terraform ends the plugin");
+                _ = int.recv() => {
+                    interrupts += 1;
+                    stop_work();
+                    if !managed || interrupts > 1 {
+                        tracing::info!("SIGINT: stopping");
+                        shutdown.cancel();
+                        return;
+                    }
+                    tracing::info!("SIGINT: cancelling in-flight work; Terraform ends the plugin");
+                }
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn watch(self, shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
+        let mut interrupts = 0u32;
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                r = tokio::signal::ctrl_c() => {
+                    if r.is_err() {
+                        return;
+                    }
+                    interrupts += 1;
+                    stop_work();
+                    if !managed || interrupts > 1 {
+                        shutdown.cancel();
+                        return;
+                    }
+                }
             }
         }
     }
 }
 
-#[cfg(not(unix))]
-async fn watch_signals(shutdown: CancellationToken, stop_work: StopWork, managed: bool) {
-    let mut interrupts = 0u32;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            r = tokio::signal::ctrl_c() => {
-                if r.is_err() { return; }
-                interrupts += 1;
-                stop_work();
-                if !managed || interrupts > 1 {
-                    shutdown.cancel();
-                    return;
-                }
-            }
-        }
+/// The parent process id, read before the handshake so a parent that dies
+/// right after it is still noticed.
+fn parent_pid() -> u32 {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::parent_id()
+    }
+    #[cfg(not(unix))]
+    {
+        0
     }
 }
 
 #[cfg(unix)]
-async fn watch_parent(shutdown: CancellationToken, stop_work: StopWork) {
-    let parent = std::os::unix::process::parent_id();
+async fn watch_parent(parent: u32, shutdown: CancellationToken, stop_work: StopWork) {
     let mut tick = tokio::time::interval(PARENT_POLL);
     loop {
         tokio::select! {
@@ -293,7 +340,7 @@ async fn watch_parent(shutdown: CancellationToken, stop_work: StopWork) {
 }
 
 #[cfg(not(unix))]
-async fn watch_parent(shutdown: CancellationToken, _stop_work: StopWork) {
+async fn watch_parent(_parent: u32, shutdown: CancellationToken, _stop_work: StopWork) {
     shutdown.cancelled().await;
 }
 

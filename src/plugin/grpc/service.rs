@@ -564,3 +564,96 @@ fn encode_identity(
         identity_data: Some(dv),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::traits::{ApplyResponse, ImportResponse, PlanResponse, ReadResponse};
+    use async_trait::async_trait;
+
+    /// A provider whose schema methods panic.
+    struct Broken {
+        resource_panics: bool,
+    }
+
+    struct BrokenResource;
+
+    #[async_trait]
+    impl Resource for BrokenResource {
+        fn schema(&self) -> Schema {
+            panic!("schema exploded")
+        }
+        async fn validate(&self, _: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn plan(&self, _: &CallContext, _: PlanRequest) -> PlanResponse {
+            PlanResponse::default()
+        }
+        async fn apply(&self, _: &CallContext, _: ApplyRequest) -> ApplyResponse {
+            ApplyResponse::default()
+        }
+        async fn read(&self, _: &CallContext, _: ReadRequest) -> ReadResponse {
+            ReadResponse::default()
+        }
+        async fn import(&self, _: &CallContext, _: ImportRequest) -> ImportResponse {
+            ImportResponse::default()
+        }
+    }
+
+    #[async_trait]
+    impl Provider for Broken {
+        fn schema(&self) -> Schema {
+            if self.resource_panics {
+                Schema::default()
+            } else {
+                panic!("provider schema exploded")
+            }
+        }
+        fn resources(&self) -> BTreeMap<String, Arc<dyn Resource>> {
+            let mut m: BTreeMap<String, Arc<dyn Resource>> = BTreeMap::new();
+            m.insert("broken_thing".into(), Arc::new(BrokenResource));
+            m
+        }
+        async fn validate_config(&self, _: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn configure(&self, _: &CallContext, _: ConfigureRequest) -> Diagnostics {
+            Diagnostics::new()
+        }
+    }
+
+    #[test]
+    fn panicking_provider_schema_is_reported_not_fatal() {
+        let s = ProviderService::new(Arc::new(Broken {
+            resource_panics: false,
+        }));
+        let d = &s.schema_response.diagnostics;
+        assert!(d.iter().any(|d| d.summary == guard::INTERNAL_ERROR_SUMMARY));
+        assert!(d.iter().all(|d| !d.detail.contains("exploded")));
+    }
+
+    #[test]
+    fn panicking_resource_schema_leaves_the_type_out() {
+        let s = ProviderService::new(Arc::new(Broken {
+            resource_panics: true,
+        }));
+        assert!(s.resources.is_empty());
+        assert!(s.schema_response.resource_schemas.is_empty());
+        let d = &s.schema_response.diagnostics;
+        assert_eq!(d.len(), 1);
+        assert!(d[0].detail.contains("broken_thing"));
+    }
+
+    #[test]
+    fn unknown_type_diagnostic_lists_known_types() {
+        let s = ProviderService::new(Arc::new(Broken {
+            resource_panics: true,
+        }));
+        let d = s
+            .resource("nope")
+            .err()
+            .map(|d| d.detail)
+            .unwrap_or_default();
+        assert!(d.contains("\"nope\"") && d.contains("none"), "{d}");
+    }
+}
