@@ -824,6 +824,28 @@ fn json_objects_missing_attributes_are_null_and_unknown_ones_are_named() {
 }
 
 #[test]
+fn json_can_ignore_undefined_attributes_at_any_depth() {
+    let ty = obj(&[("a", Type::String), ("l", list(obj(&[("x", Type::Bool)])))]);
+    let text = br#"{"a": "v", "gone": {"deep": 1}, "l": [{"x": true, "old": null}]}"#;
+    json::decode(text, &ty).expect_err("strict by default");
+    let options = json::DecodeOptions {
+        ignore_undefined_attributes: true,
+    };
+    assert_eq!(
+        json::decode_with(text, &ty, options).expect("lenient"),
+        Value::object([
+            ("a", Value::string("v")),
+            (
+                "l",
+                Value::List(vec![Value::object([("x", Value::Bool(true))])])
+            ),
+        ])
+    );
+    // Type errors in defined attributes are still errors.
+    json::decode_with(br#"{"a": []}"#, &ty, options).expect_err("type error");
+}
+
+#[test]
 fn json_dynamic_values() {
     let ty = obj(&[("d", Type::Dynamic)]);
     let v = json::decode(
@@ -1047,6 +1069,19 @@ fn number_text_is_plain_decimal_and_exact_floats_are_detected() {
     assert_eq!(n("1e20").to_text(), "100000000000000000000");
     assert_eq!(n("0.10").to_text(), "0.1");
     assert_eq!(n("-2.500").to_text(), "-2.5");
+    assert_eq!(n("100.000").to_text(), "100");
+    assert_eq!(n("-0.000").to_text(), "0");
+    assert_eq!(n("1.5e-300").to_text().len(), 303);
+    // Integer checks stay correct around the i64 edges and for big scales.
+    assert_eq!(n("9223372036854775807").to_i64(), Some(i64::MAX));
+    assert_eq!(n("9223372036854775808").to_i64(), None);
+    assert_eq!(n("-9223372036854775808.000").to_i64(), Some(i64::MIN));
+    assert_eq!(n("1e18").to_i64(), Some(1_000_000_000_000_000_000));
+    assert_eq!(n("1e19").to_i64(), None);
+    assert_eq!(n("1e-4000").to_i64(), None);
+    assert_eq!(n("1e4000").to_i64(), None);
+    assert_eq!(n("12e-1").to_i64(), None);
+    assert_eq!(n("120e-1").to_i64(), Some(12));
     assert_eq!(
         n("1180591620717411303424").to_text(),
         "1180591620717411303424"
