@@ -692,12 +692,33 @@ fn msgpack_nesting_is_capped() {
 }
 
 #[test]
+fn encoders_convert_primitives_like_cty() {
+    let cases: Vec<(Value, Type, Value)> = vec![
+        (num("12.50"), Type::String, Value::string("12.5")),
+        (Value::Bool(true), Type::String, Value::string("true")),
+        (Value::string("1e3"), Type::Number, num("1000")),
+        (Value::string("0"), Type::Bool, Value::Bool(false)),
+        (Value::string("true"), Type::Bool, Value::Bool(true)),
+    ];
+    for (value, ty, want) in cases {
+        let bytes = msgpack::encode(&value, &ty).expect("msgpack encode");
+        assert_eq!(msgpack::decode(&bytes, &ty).expect("decode"), want);
+        let bytes = json::encode(&value, &ty).expect("json encode");
+        assert_eq!(json::decode(&bytes, &ty).expect("decode"), want);
+    }
+    let e = msgpack::encode(&Value::string("ten"), &Type::Number).expect_err("not a number");
+    assert!(e.message.contains("a number is required"), "{e}");
+    json::encode(&Value::string("yes"), &Type::Bool).expect_err("not a bool");
+    msgpack::encode(&Value::Bool(true), &Type::Number).expect_err("bool is not a number");
+}
+
+#[test]
 fn msgpack_encode_rejects_mismatches() {
     let ty = obj(&[("a", Type::String)]);
     let e = msgpack::encode(&Value::object([("b", Value::string("x"))]), &ty)
         .expect_err("extra attribute");
     assert_eq!(e.path.to_string(), "b");
-    let e = msgpack::encode(&Value::object([("a", Value::Bool(true))]), &ty)
+    let e = msgpack::encode(&Value::object([("a", Value::List(vec![]))]), &ty)
         .expect_err("wrong attribute type");
     assert_eq!(e.path.to_string(), "a");
     msgpack::encode(

@@ -30,7 +30,7 @@
 
 use std::collections::BTreeMap;
 
-use super::msgpack::{dedup_set, located, type_kind, value_kind};
+use super::msgpack::{convert_primitive, dedup_set, located, type_kind, value_kind};
 use super::{AttributePath, Number, PathStep, Type, Value};
 
 /// Deepest nesting of JSON arrays/objects accepted when decoding (values and
@@ -88,7 +88,8 @@ pub fn decode_with(bytes: &[u8], ty: &Type, options: DecodeOptions) -> Result<Va
 /// As with the msgpack encoder, container variants are matched leniently
 /// (list/set/tuple interchangeable, object/map interchangeable), absent
 /// object attributes are written as null, attributes the type does not have
-/// are an error, and values under `dynamic` carry [`Type::implied_by`].
+/// are an error, primitives are converted where cty allows, and values under
+/// `dynamic` carry [`Type::implied_by`].
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
     let mut encoder = Encoder {
         out: Vec::new(),
@@ -708,6 +709,9 @@ impl Encoder {
             }
             Value::Unknown(_) => return Err(self.err("value is not known")),
             _ => {}
+        }
+        if let Some(converted) = convert_primitive(value, ty).map_err(|m| self.err(m))? {
+            return self.value_inner(&converted, ty);
         }
         match (ty, value) {
             (Type::Dynamic, _) => {
