@@ -1127,3 +1127,102 @@ fn number_text_is_plain_decimal_and_exact_floats_are_detected() {
     assert_eq!(min.to_exact_f64(), Some(f64::from_bits(1)));
     assert_eq!(Number::parse_text(&min.to_text()).expect("reparse"), min);
 }
+
+/// Hex vectors published with terraform-plugin-go's msgpack tests (the
+/// reference implementation Terraform providers use), checked both ways.
+#[test]
+fn msgpack_matches_terraform_plugin_go_vectors() {
+    let hello = || Value::string("hello");
+    let greeting = |ty: Type| obj(&[("greeting", ty)]);
+    let big_number_hex = format!("d964{}", "39".repeat(100));
+    let both_ways: Vec<(&str, Value, Type)> = vec![
+        ("a568656c6c6f", hello(), Type::String),
+        ("a0", Value::string(""), Type::String),
+        ("d40000", Value::unknown(), Type::Bool),
+        ("01", num("1"), Type::Number),
+        ("cb3ff8000000000000", num("1.5"), Type::Number),
+        (&big_number_hex, num(&"9".repeat(100)), Type::Number),
+        ("a3302e38", num("0.8"), Type::Number),
+        ("92c40622626f6f6c22c3", Value::Bool(true), Type::Dynamic),
+        (
+            "92c4115b226c697374222c22737472696e67225d91a568656c6c6f",
+            Value::List(vec![hello()]),
+            Type::Dynamic,
+        ),
+        (
+            "92c4105b226d6170222c22737472696e67225d81a568656c6c6fa568656c6c6f",
+            vmap(&[("hello", hello())]),
+            Type::Dynamic,
+        ),
+        (
+            "92c4105b22736574222c22737472696e67225d91a568656c6c6f",
+            Value::Set(vec![hello()]),
+            Type::Dynamic,
+        ),
+        ("92c408226e756d6265722201", num("1"), Type::Dynamic),
+        (
+            "81a86772656574696e6792c40822737472696e6722a568656c6c6f",
+            Value::object([("greeting", hello())]),
+            greeting(Type::Dynamic),
+        ),
+        (
+            "81a86772656574696e67d40000",
+            Value::object([("greeting", Value::unknown())]),
+            greeting(Type::String),
+        ),
+        (
+            "9192c40822737472696e6722a568656c6c6f",
+            Value::Set(vec![hello()]),
+            set(Type::Dynamic),
+        ),
+        (
+            "9292c40822737472696e6722a568656c6c6f92c40822737472696e6722a5776f726c64",
+            Value::Tuple(vec![hello(), Value::string("world")]),
+            Type::Tuple(vec![Type::Dynamic, Type::Dynamic]),
+        ),
+        (
+            "82a161c0a162c0",
+            Value::object([("a", Value::Null), ("b", Value::Null)]),
+            obj(&[("a", Type::String), ("b", Type::String)]),
+        ),
+        ("80", Value::Object(BTreeMap::new()), obj(&[])),
+        (
+            "81a161c0",
+            Value::object([("a", Value::Null)]),
+            obj(&[("a", Type::Dynamic)]),
+        ),
+        (
+            "91d40000",
+            Value::List(vec![Value::unknown()]),
+            list(Type::Dynamic),
+        ),
+    ];
+    for (hex_text, value, ty) in both_ways {
+        let bytes = msgpack::encode(&value, &ty).expect("encode");
+        let got: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(got, hex_text, "encoding {value:?} as {ty:?}");
+        let raw: Vec<u8> = (0..hex_text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex_text[i..i + 2], 16).expect("hex"))
+            .collect();
+        assert_eq!(
+            msgpack::decode(&raw, &ty).expect(hex_text),
+            value,
+            "{hex_text}"
+        );
+    }
+    // Typed nulls under dynamic decode as null (the type is not kept).
+    let typed_null = unhex("92 c4 08 22 73 74 72 69 6e 67 22 c0");
+    assert!(
+        msgpack::decode(&typed_null, &list(Type::Dynamic)).is_err(),
+        "a bare wrapper is not a list"
+    );
+    assert_eq!(
+        msgpack::decode(&typed_null, &Type::Dynamic).expect("typed null"),
+        Value::Null
+    );
+    // Infinities (which cty has and these numbers do not) are refused.
+    for inf in ["cb 7f f0 00 00 00 00 00 00", "cb ff f0 00 00 00 00 00 00"] {
+        msgpack::decode(&unhex(inf), &Type::Number).expect_err(inf);
+    }
+}
