@@ -31,6 +31,14 @@
 //! [`Number::parse_text`]), and trailing bytes after the value are an error.
 //! Set elements are kept in wire order; exact duplicates of wholly known
 //! elements are dropped, as cty's sets would.
+//!
+//! Known differences from go-cty, all on inputs Terraform does not produce:
+//! strings are not NFC-normalized; infinities are refused (this project's
+//! numbers are finite decimals); values decoded under `dynamic` do not keep
+//! their wire type, so re-encoding uses the implied type (a typed null under
+//! `dynamic` comes back as a plain null); a zero-length map for an object
+//! type with attributes is an error rather than an empty object. Error paths
+//! into sets use the element's position.
 
 use std::collections::{BTreeMap, HashSet};
 
