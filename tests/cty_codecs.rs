@@ -692,12 +692,33 @@ fn msgpack_nesting_is_capped() {
 }
 
 #[test]
+fn encoders_convert_primitives_like_cty() {
+    let cases: Vec<(Value, Type, Value)> = vec![
+        (num("12.50"), Type::String, Value::string("12.5")),
+        (Value::Bool(true), Type::String, Value::string("true")),
+        (Value::string("1e3"), Type::Number, num("1000")),
+        (Value::string("0"), Type::Bool, Value::Bool(false)),
+        (Value::string("true"), Type::Bool, Value::Bool(true)),
+    ];
+    for (value, ty, want) in cases {
+        let bytes = msgpack::encode(&value, &ty).expect("msgpack encode");
+        assert_eq!(msgpack::decode(&bytes, &ty).expect("decode"), want);
+        let bytes = json::encode(&value, &ty).expect("json encode");
+        assert_eq!(json::decode(&bytes, &ty).expect("decode"), want);
+    }
+    let e = msgpack::encode(&Value::string("ten"), &Type::Number).expect_err("not a number");
+    assert!(e.message.contains("a number is required"), "{e}");
+    json::encode(&Value::string("yes"), &Type::Bool).expect_err("not a bool");
+    msgpack::encode(&Value::Bool(true), &Type::Number).expect_err("bool is not a number");
+}
+
+#[test]
 fn msgpack_encode_rejects_mismatches() {
     let ty = obj(&[("a", Type::String)]);
     let e = msgpack::encode(&Value::object([("b", Value::string("x"))]), &ty)
         .expect_err("extra attribute");
     assert_eq!(e.path.to_string(), "b");
-    let e = msgpack::encode(&Value::object([("a", Value::Bool(true))]), &ty)
+    let e = msgpack::encode(&Value::object([("a", Value::List(vec![]))]), &ty)
         .expect_err("wrong attribute type");
     assert_eq!(e.path.to_string(), "a");
     msgpack::encode(
@@ -821,6 +842,28 @@ fn json_objects_missing_attributes_are_null_and_unknown_ones_are_named() {
     let nested = obj(&[("inner", list(obj(&[("x", Type::Bool)])))]);
     let e = json::decode(br#"{"inner": [{"x": true}, {"x": 7}]}"#, &nested).expect_err("type");
     assert_eq!(e.path.to_string(), "inner[1].x");
+}
+
+#[test]
+fn json_can_ignore_undefined_attributes_at_any_depth() {
+    let ty = obj(&[("a", Type::String), ("l", list(obj(&[("x", Type::Bool)])))]);
+    let text = br#"{"a": "v", "gone": {"deep": 1}, "l": [{"x": true, "old": null}]}"#;
+    json::decode(text, &ty).expect_err("strict by default");
+    let options = json::DecodeOptions {
+        ignore_undefined_attributes: true,
+    };
+    assert_eq!(
+        json::decode_with(text, &ty, options).expect("lenient"),
+        Value::object([
+            ("a", Value::string("v")),
+            (
+                "l",
+                Value::List(vec![Value::object([("x", Value::Bool(true))])])
+            ),
+        ])
+    );
+    // Type errors in defined attributes are still errors.
+    json::decode_with(br#"{"a": []}"#, &ty, options).expect_err("type error");
 }
 
 #[test]
@@ -1047,6 +1090,19 @@ fn number_text_is_plain_decimal_and_exact_floats_are_detected() {
     assert_eq!(n("1e20").to_text(), "100000000000000000000");
     assert_eq!(n("0.10").to_text(), "0.1");
     assert_eq!(n("-2.500").to_text(), "-2.5");
+    assert_eq!(n("100.000").to_text(), "100");
+    assert_eq!(n("-0.000").to_text(), "0");
+    assert_eq!(n("1.5e-300").to_text().len(), 303);
+    // Integer checks stay correct around the i64 edges and for big scales.
+    assert_eq!(n("9223372036854775807").to_i64(), Some(i64::MAX));
+    assert_eq!(n("9223372036854775808").to_i64(), None);
+    assert_eq!(n("-9223372036854775808.000").to_i64(), Some(i64::MIN));
+    assert_eq!(n("1e18").to_i64(), Some(1_000_000_000_000_000_000));
+    assert_eq!(n("1e19").to_i64(), None);
+    assert_eq!(n("1e-4000").to_i64(), None);
+    assert_eq!(n("1e4000").to_i64(), None);
+    assert_eq!(n("12e-1").to_i64(), None);
+    assert_eq!(n("120e-1").to_i64(), Some(12));
     assert_eq!(
         n("1180591620717411303424").to_text(),
         "1180591620717411303424"
@@ -1070,4 +1126,103 @@ fn number_text_is_plain_decimal_and_exact_floats_are_detected() {
     let min = Number::from_f64_exact(f64::from_bits(1)).expect("subnormal");
     assert_eq!(min.to_exact_f64(), Some(f64::from_bits(1)));
     assert_eq!(Number::parse_text(&min.to_text()).expect("reparse"), min);
+}
+
+/// Hex vectors published with terraform-plugin-go's msgpack tests (the
+/// reference implementation Terraform providers use), checked both ways.
+#[test]
+fn msgpack_matches_terraform_plugin_go_vectors() {
+    let hello = || Value::string("hello");
+    let greeting = |ty: Type| obj(&[("greeting", ty)]);
+    let big_number_hex = format!("d964{}", "39".repeat(100));
+    let both_ways: Vec<(&str, Value, Type)> = vec![
+        ("a568656c6c6f", hello(), Type::String),
+        ("a0", Value::string(""), Type::String),
+        ("d40000", Value::unknown(), Type::Bool),
+        ("01", num("1"), Type::Number),
+        ("cb3ff8000000000000", num("1.5"), Type::Number),
+        (&big_number_hex, num(&"9".repeat(100)), Type::Number),
+        ("a3302e38", num("0.8"), Type::Number),
+        ("92c40622626f6f6c22c3", Value::Bool(true), Type::Dynamic),
+        (
+            "92c4115b226c697374222c22737472696e67225d91a568656c6c6f",
+            Value::List(vec![hello()]),
+            Type::Dynamic,
+        ),
+        (
+            "92c4105b226d6170222c22737472696e67225d81a568656c6c6fa568656c6c6f",
+            vmap(&[("hello", hello())]),
+            Type::Dynamic,
+        ),
+        (
+            "92c4105b22736574222c22737472696e67225d91a568656c6c6f",
+            Value::Set(vec![hello()]),
+            Type::Dynamic,
+        ),
+        ("92c408226e756d6265722201", num("1"), Type::Dynamic),
+        (
+            "81a86772656574696e6792c40822737472696e6722a568656c6c6f",
+            Value::object([("greeting", hello())]),
+            greeting(Type::Dynamic),
+        ),
+        (
+            "81a86772656574696e67d40000",
+            Value::object([("greeting", Value::unknown())]),
+            greeting(Type::String),
+        ),
+        (
+            "9192c40822737472696e6722a568656c6c6f",
+            Value::Set(vec![hello()]),
+            set(Type::Dynamic),
+        ),
+        (
+            "9292c40822737472696e6722a568656c6c6f92c40822737472696e6722a5776f726c64",
+            Value::Tuple(vec![hello(), Value::string("world")]),
+            Type::Tuple(vec![Type::Dynamic, Type::Dynamic]),
+        ),
+        (
+            "82a161c0a162c0",
+            Value::object([("a", Value::Null), ("b", Value::Null)]),
+            obj(&[("a", Type::String), ("b", Type::String)]),
+        ),
+        ("80", Value::Object(BTreeMap::new()), obj(&[])),
+        (
+            "81a161c0",
+            Value::object([("a", Value::Null)]),
+            obj(&[("a", Type::Dynamic)]),
+        ),
+        (
+            "91d40000",
+            Value::List(vec![Value::unknown()]),
+            list(Type::Dynamic),
+        ),
+    ];
+    for (hex_text, value, ty) in both_ways {
+        let bytes = msgpack::encode(&value, &ty).expect("encode");
+        let got: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(got, hex_text, "encoding {value:?} as {ty:?}");
+        let raw: Vec<u8> = (0..hex_text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex_text[i..i + 2], 16).expect("hex"))
+            .collect();
+        assert_eq!(
+            msgpack::decode(&raw, &ty).expect(hex_text),
+            value,
+            "{hex_text}"
+        );
+    }
+    // Typed nulls under dynamic decode as null (the type is not kept).
+    let typed_null = unhex("92 c4 08 22 73 74 72 69 6e 67 22 c0");
+    assert!(
+        msgpack::decode(&typed_null, &list(Type::Dynamic)).is_err(),
+        "a bare wrapper is not a list"
+    );
+    assert_eq!(
+        msgpack::decode(&typed_null, &Type::Dynamic).expect("typed null"),
+        Value::Null
+    );
+    // Infinities (which cty has and these numbers do not) are refused.
+    for inf in ["cb 7f f0 00 00 00 00 00 00", "cb ff f0 00 00 00 00 00 00"] {
+        msgpack::decode(&unhex(inf), &Type::Number).expect_err(inf);
+    }
 }

@@ -16,8 +16,9 @@
 //!
 //! Object decoding follows go-cty: attributes may come in any order, a
 //! missing attribute decodes as null, and an attribute the type does not
-//! have is an error naming it (raw state must have such attributes removed
-//! before decoding). A repeated key keeps its last value, as in Go.
+//! have is an error naming it, unless [`DecodeOptions`] says to ignore such
+//! attributes (useful for raw state written by an older schema). A repeated
+//! key keeps its last value, as in Go.
 //!
 //! Types: `"bool"`, `"number"`, `"string"`, `"dynamic"`, `["list",T]`,
 //! `["set",T]`, `["map",T]`, `["tuple",[T,...]]`, `["object",{"name":T,...}]`
@@ -29,7 +30,7 @@
 
 use std::collections::BTreeMap;
 
-use super::msgpack::{dedup_set, located, type_kind, value_kind};
+use super::msgpack::{convert_primitive, dedup_set, located, type_kind, value_kind};
 use super::{AttributePath, Number, PathStep, Type, Value};
 
 /// Deepest nesting of JSON arrays/objects accepted when decoding (values and
@@ -57,10 +58,28 @@ pub struct EncodeError {
     pub message: String,
 }
 
-/// Decodes JSON `bytes` as a value of type `ty`.
+/// Decodes JSON `bytes` as a value of type `ty` (strictly: an object
+/// attribute the type does not have is an error).
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+    decode_with(bytes, ty, DecodeOptions::default())
+}
+
+/// Options for [`decode_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Silently drop object attributes the type does not have, at any depth
+    /// (as terraform-plugin-go's `IgnoreUndefinedAttributes` does for raw
+    /// state written by an older schema).
+    pub ignore_undefined_attributes: bool,
+}
+
+/// Decodes JSON `bytes` as a value of type `ty`, with options.
+pub fn decode_with(bytes: &[u8], ty: &Type, options: DecodeOptions) -> Result<Value, DecodeError> {
     let tree = parse(bytes)?;
-    let mut decoder = Decoder { path: Vec::new() };
+    let mut decoder = Decoder {
+        path: Vec::new(),
+        options,
+    };
     decoder.value(&tree, ty)
 }
 
@@ -69,7 +88,8 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
 /// As with the msgpack encoder, container variants are matched leniently
 /// (list/set/tuple interchangeable, object/map interchangeable), absent
 /// object attributes are written as null, attributes the type does not have
-/// are an error, and values under `dynamic` carry [`Type::implied_by`].
+/// are an error, primitives are converted where cty allows, and values under
+/// `dynamic` carry [`Type::implied_by`].
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
     let mut encoder = Encoder {
         out: Vec::new(),
@@ -494,6 +514,7 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
 
 struct Decoder {
     path: Vec<PathStep>,
+    options: DecodeOptions,
 }
 
 impl Decoder {
@@ -587,6 +608,9 @@ impl Decoder {
                 let mut out = BTreeMap::new();
                 for (name, item) in members {
                     let Some(aty) = atys.get(name) else {
+                        if self.options.ignore_undefined_attributes {
+                            continue;
+                        }
                         return Err(self.err(format!("unsupported attribute {name:?}")));
                     };
                     let value = self.child(PathStep::Attribute(name.clone()), item, aty)?;
@@ -685,6 +709,9 @@ impl Encoder {
             }
             Value::Unknown(_) => return Err(self.err("value is not known")),
             _ => {}
+        }
+        if let Some(converted) = convert_primitive(value, ty).map_err(|m| self.err(m))? {
+            return self.value_inner(&converted, ty);
         }
         match (ty, value) {
             (Type::Dynamic, _) => {

@@ -31,6 +31,14 @@
 //! [`Number::parse_text`]), and trailing bytes after the value are an error.
 //! Set elements are kept in wire order; exact duplicates of wholly known
 //! elements are dropped, as cty's sets would.
+//!
+//! Known differences from go-cty, all on inputs Terraform does not produce:
+//! strings are not NFC-normalized; infinities are refused (this project's
+//! numbers are finite decimals); values decoded under `dynamic` do not keep
+//! their wire type, so re-encoding uses the implied type (a typed null under
+//! `dynamic` comes back as a plain null); a zero-length map for an object
+//! type with attributes is an error rather than an empty object. Error paths
+//! into sets use the element's position.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -108,8 +116,10 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
 /// Values are untyped, so the encoder is lenient about container variants:
 /// any of list/set/tuple values fits any of those types, and object/map
 /// values fit either; an object attribute absent from the value is written
-/// as null, while an attribute the type does not have is an error. Values
-/// under `dynamic` are written with the type [`Type::implied_by`] gives.
+/// as null, while an attribute the type does not have is an error. Like
+/// go-cty, primitives are converted where cty allows (number or bool to
+/// string, string to number or bool). Values under `dynamic` are written
+/// with the type [`Type::implied_by`] gives.
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
     let mut encoder = Encoder {
         w: Writer::default(),
@@ -790,6 +800,26 @@ struct Encoder {
 
 type EResult<T> = Result<T, EncodeError>;
 
+/// go-cty's encoders first convert a value that does not conform to the
+/// type; this mirrors the primitive conversions cty allows: number and bool
+/// to string, string to number (`"12.5"`) and to bool (`"true"`/`"1"`,
+/// `"false"`/`"0"`). `Ok(None)` when no conversion applies.
+pub(crate) fn convert_primitive(value: &Value, ty: &Type) -> Result<Option<Value>, String> {
+    Ok(Some(match (ty, value) {
+        (Type::String, Value::Number(n)) => Value::String(n.to_text()),
+        (Type::String, Value::Bool(b)) => Value::String(b.to_string()),
+        (Type::Number, Value::String(s)) => {
+            Value::Number(Number::parse_text(s).map_err(|e| format!("a number is required: {e}"))?)
+        }
+        (Type::Bool, Value::String(s)) => match s.as_str() {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            _ => return Err(format!("a bool is required, found the string {s:?}")),
+        },
+        _ => return Ok(None),
+    }))
+}
+
 /// A short name for the kind of a value, for error messages.
 pub(crate) fn value_kind(value: &Value) -> &'static str {
     match value {
@@ -863,6 +893,9 @@ impl Encoder {
                 return Ok(());
             }
             _ => {}
+        }
+        if let Some(converted) = convert_primitive(value, ty).map_err(|m| self.err(m))? {
+            return self.value_inner(&converted, ty);
         }
         let mismatch = |e: &Self| {
             e.err(format!(

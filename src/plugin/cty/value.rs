@@ -14,8 +14,25 @@ pub struct Number(pub BigDecimal);
 
 impl Number {
     /// The number as an `i64`, when it is an integer in range.
+    ///
+    /// Cheap even for numbers with huge exponents: out-of-range magnitudes
+    /// are rejected before any big-integer arithmetic.
     pub fn to_i64(&self) -> Option<i64> {
         use bigdecimal::ToPrimitive;
+        let (digits, scale) = self.0.as_bigint_and_exponent();
+        if digits.sign() == bigdecimal::num_bigint::Sign::NoSign {
+            return Some(0);
+        }
+        if scale <= 0 {
+            // digits * 10^-scale with digits != 0: beyond i64 once -scale > 18.
+            let power = 10i64.checked_pow(u32::try_from(-scale).ok()?)?;
+            return digits.to_i64()?.checked_mul(power);
+        }
+        // digits / 10^scale is an integer only if |digits| >= 10^scale.
+        let max_decimal_digits = digits.bits() / 3 + 1;
+        if scale.unsigned_abs() > max_decimal_digits {
+            return None;
+        }
         if self.0.is_integer() {
             self.0.to_i64()
         } else {
@@ -185,9 +202,11 @@ impl Value {
     }
 }
 
-/// Largest number of significant digits accepted when parsing a number's
-/// text (cty itself keeps 512 bits, about 154 digits; this is generous).
-pub const MAX_NUMBER_DIGITS: usize = 4096;
+/// Largest number of digits (after leading zeros) accepted when parsing a
+/// number's text. cty keeps 512 bits, about 155 significant digits, but its
+/// plain-notation text can be longer (the exact smallest float64 needs 751);
+/// the bound keeps hostile input from costing quadratic big-integer time.
+pub const MAX_NUMBER_DIGITS: usize = 1200;
 
 /// Largest magnitude of a decimal exponent accepted when parsing a number's
 /// text. Bounded so that hostile input like `1e999999999` cannot make later
@@ -245,7 +264,11 @@ impl Number {
         {
             return Err(syntax());
         }
-        let significant = int_part.trim_start_matches('0').len() + frac_part.len();
+        let significant = if int_part.trim_start_matches('0').is_empty() {
+            frac_part.trim_start_matches('0').len()
+        } else {
+            int_part.trim_start_matches('0').len() + frac_part.len()
+        };
         if significant > MAX_NUMBER_DIGITS {
             return Err(NumberTextError::OutOfRange(truncate_for_message(text)));
         }
@@ -293,6 +316,18 @@ impl Number {
         if !self.has_moderate_scale() {
             return None;
         }
+        // d * 10^k (k > 22, d without trailing zeros) has an odd factor 5^k
+        // wider than a float64 mantissa, and d / 10^k (k > 1074) is below
+        // the smallest subnormal: neither is ever exact, so skip the work.
+        // Stripping trailing zeros only lowers the scale, so the first test
+        // holds on the raw scale; the second needs the normalized one.
+        let (_, mut scale) = self.0.as_bigint_and_exponent();
+        if scale > 1074 {
+            scale = self.0.normalized().as_bigint_and_exponent().1;
+        }
+        if !(-22..=1074).contains(&scale) {
+            return None;
+        }
         let f = self.0.to_f64()?;
         if !f.is_finite() {
             return None;
@@ -314,6 +349,18 @@ impl Number {
     /// `1180591620717411303424`) like Terraform writes, switching to
     /// scientific notation only for extreme exponents.
     pub fn to_text(&self) -> String {
+        let (_, scale) = self.0.as_bigint_and_exponent();
+        if scale.abs() <= PLAIN_NOTATION_MAX_SCALE {
+            let mut text = self.0.to_plain_string();
+            if text.contains('.') {
+                let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+                text.truncate(kept);
+            }
+            if text == "-0" {
+                text = "0".into();
+            }
+            return text;
+        }
         let normalized = self.0.normalized();
         let (_, scale) = normalized.as_bigint_and_exponent();
         if scale.abs() <= PLAIN_NOTATION_MAX_SCALE {
