@@ -294,7 +294,10 @@ async fn emulator_full_crud_cycle() {
         .await
         .expect("get")
         .expect("exists");
-    assert_eq!(read.connection_details, basic_request("x").connection_details);
+    assert_eq!(
+        read.connection_details,
+        basic_request("x").connection_details
+    );
 
     let update = UpdateConnectionRequest {
         auth_type: AuthType::GenericSecret,
@@ -316,7 +319,10 @@ async fn emulator_full_crud_cycle() {
         details.connection_properties.and_then(|p| p.secret_name),
         Some("other-secret".into())
     );
-    assert_eq!(details.description, None, "full replacement unsets description");
+    assert_eq!(
+        details.description, None,
+        "full replacement unsets description"
+    );
 
     assert_eq!(
         client
@@ -371,7 +377,10 @@ async fn emulator_pagination_collects_every_page() {
         .expect("list");
     let mut names: Vec<_> = all.iter().filter_map(|c| c.name.clone()).collect();
     names.sort();
-    assert_eq!(names, (0..7).map(|i| format!("conn-{i}")).collect::<Vec<_>>());
+    assert_eq!(
+        names,
+        (0..7).map(|i| format!("conn-{i}")).collect::<Vec<_>>()
+    );
     let pages: Vec<_> = emu
         .requests()
         .iter()
@@ -433,7 +442,10 @@ async fn emulator_503_with_retry_after_is_retried_after_the_wait() {
         .expect("succeeds after retry");
     assert!(found.is_none());
     let elapsed = start.elapsed();
-    assert!(elapsed >= Duration::from_millis(950), "Retry-After honoured: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(950),
+        "Retry-After honoured: {elapsed:?}"
+    );
     let statuses: Vec<_> = emu.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, vec![Some(503), Some(200)]);
 }
@@ -517,14 +529,20 @@ async fn emulator_plain_conflict_and_validation_errors_are_typed() {
 #[tokio::test]
 async fn emulator_rejects_bad_static_token_without_retrying() {
     let emu = emulator().await;
-    let mut cfg = ClientConfig::new(emu.base_url(), AuthConfig::Token(Secret::new("wrong-token")));
+    let mut cfg = ClientConfig::new(
+        emu.base_url(),
+        AuthConfig::Token(Secret::new("wrong-token")),
+    );
     cfg.retry = fast_retry();
     let client = MaiaClient::new(cfg).expect("client");
     let err = client
         .get_connection(PROJECT, "x", &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, ApiError::Unauthorized { status: 401, .. }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Unauthorized { status: 401, .. }),
+        "{err:?}"
+    );
     assert!(!err.to_string().contains("wrong-token"));
     assert_eq!(emu.requests().len(), 1);
 }
@@ -613,9 +631,15 @@ async fn renews_token_once_after_401_and_succeeds() {
 async fn persistent_401_after_renewal_is_unauthorized() {
     let server = Scripted::start(|req, _| {
         if req.target.starts_with("/oauth") {
-            return json_reply(200, serde_json::json!({"access_token": "t", "expires_in": 1800}));
+            return json_reply(
+                200,
+                serde_json::json!({"access_token": "t", "expires_in": 1800}),
+            );
         }
-        json_reply(401, serde_json::json!({"title": "Unauthorized", "detail": "token revoked"}))
+        json_reply(
+            401,
+            serde_json::json!({"title": "Unauthorized", "detail": "token revoked"}),
+        )
     })
     .await;
     let mut cfg = ClientConfig::new(
@@ -654,20 +678,31 @@ async fn post_dropped_after_server_acted_is_settled_by_read_back() {
     .await;
     let client = token_client(&server, fast_retry());
     let conn = client
-        .create_connection(PROJECT, &basic_request("made-it"), &CancellationToken::new())
+        .create_connection(
+            PROJECT,
+            &basic_request("made-it"),
+            &CancellationToken::new(),
+        )
         .await
         .expect("settled by read-back");
     assert_eq!(conn.name.as_deref(), Some("made-it"));
     let methods: Vec<_> = server.seen().iter().map(|r| r.method.clone()).collect();
     assert_eq!(methods, vec!["POST", "POST", "GET"]);
     let get = &server.seen()[2];
-    assert!(get.target.contains("connectionNames=made-it"), "{}", get.target);
+    assert!(
+        get.target.contains("connectionNames=made-it"),
+        "{}",
+        get.target
+    );
 }
 
 #[tokio::test]
 async fn post_is_not_retried_on_503() {
     let server = Scripted::start(|_, _| {
-        json_reply(503, serde_json::json!({"title": "Service Unavailable", "status": 503}))
+        json_reply(
+            503,
+            serde_json::json!({"title": "Service Unavailable", "status": 503}),
+        )
     })
     .await;
     let client = token_client(&server, fast_retry());
@@ -675,7 +710,10 @@ async fn post_is_not_retried_on_503() {
         .create_connection(PROJECT, &basic_request("x"), &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, ApiError::Problem { status: 503, .. }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Problem { status: 503, .. }),
+        "{err:?}"
+    );
     assert_eq!(server.count("/dpc"), 1);
 }
 
@@ -753,7 +791,10 @@ async fn html_error_page_is_a_clear_error() {
         other => panic!("expected Undecodable, got {other:?}"),
     }
     let text = err.to_string();
-    assert!(text.contains("HTTP 502") && text.contains("text/html"), "{text}");
+    assert!(
+        text.contains("HTTP 502") && text.contains("text/html"),
+        "{text}"
+    );
     assert_eq!(server.count("/dpc"), 2, "502 retried once");
 }
 
@@ -786,7 +827,11 @@ async fn redirect_to_another_host_is_an_error_not_followed() {
 async fn oversized_bodies_are_refused() {
     let huge = vec![b' '; 5 * 1024 * 1024];
     let server = Scripted::start(move |_, _| {
-        raw_reply(200, vec![("Content-Type", "application/json".into())], huge.clone())
+        raw_reply(
+            200,
+            vec![("Content-Type", "application/json".into())],
+            huge.clone(),
+        )
     })
     .await;
     let client = token_client(&server, fast_retry());
@@ -815,7 +860,10 @@ async fn oversized_bodies_are_refused() {
         .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, ApiError::BodyTooLarge { limit: 4096 }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::BodyTooLarge { limit: 4096 }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -840,8 +888,15 @@ async fn slow_responses_time_out() {
         .get_connection(PROJECT, "x", &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, ApiError::Timeout { attempts: 2, .. }), "{err:?}");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        matches!(err, ApiError::Timeout { attempts: 2, .. }),
+        "{err:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -863,13 +918,20 @@ async fn cancellation_aborts_in_flight_request_and_backoff_promptly() {
         c2.cancel();
     });
     let start = Instant::now();
-    let err = client.get_connection(PROJECT, "x", &cancel).await.unwrap_err();
+    let err = client
+        .get_connection(PROJECT, "x", &cancel)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::Cancelled), "{err:?}");
-    assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
 
     // In a backoff sleep: the server asks for a 30 s wait.
-    let server = Scripted::start(|_, _| raw_reply(429, vec![("Retry-After", "30".into())], ""))
-        .await;
+    let server =
+        Scripted::start(|_, _| raw_reply(429, vec![("Retry-After", "30".into())], "")).await;
     let client = token_client(
         &server,
         RetryPolicy {
@@ -889,12 +951,19 @@ async fn cancellation_aborts_in_flight_request_and_backoff_promptly() {
         .await
         .unwrap_err();
     assert!(matches!(err, ApiError::Cancelled), "{err:?}");
-    assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(server.count("/dpc"), 1);
 
     // Already cancelled: nothing is sent.
     let before = server.count("/");
-    let err = client.get_connection(PROJECT, "x", &cancel).await.unwrap_err();
+    let err = client
+        .get_connection(PROJECT, "x", &cancel)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::Cancelled));
     assert_eq!(server.count("/"), before);
 }
@@ -909,8 +978,16 @@ async fn pagination_uses_total_and_short_pages_and_stops_on_repeats() {
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(0);
         let all = ["a", "b", "c", "d", "e"];
-        let slice: Vec<_> = all.iter().skip(page * 2).take(2).map(|n| connection_json(n)).collect();
-        json_reply(200, serde_json::json!({"results": slice, "page": page, "size": 2, "total": 5}))
+        let slice: Vec<_> = all
+            .iter()
+            .skip(page * 2)
+            .take(2)
+            .map(|n| connection_json(n))
+            .collect();
+        json_reply(
+            200,
+            serde_json::json!({"results": slice, "page": page, "size": 2, "total": 5}),
+        )
     })
     .await;
     let client = token_client(&server, fast_retry());
@@ -940,7 +1017,11 @@ async fn pagination_uses_total_and_short_pages_and_stops_on_repeats() {
         .await
         .expect("list");
     assert_eq!(all.len(), 3);
-    assert_eq!(server.count("/dpc"), 2, "stops when a page brings nothing new");
+    assert_eq!(
+        server.count("/dpc"),
+        2,
+        "stops when a page brings nothing new"
+    );
 }
 
 #[tokio::test]
@@ -989,7 +1070,13 @@ async fn request_shape_user_agent_and_query_encoding() {
         assert_eq!(r.header("authorization"), Some("Bearer static-token-value"));
         assert_eq!(
             r.header("user-agent"),
-            Some(format!("terraform-provider-maia/{} (+terraform 1.9.5)", env!("CARGO_PKG_VERSION")).as_str())
+            Some(
+                format!(
+                    "terraform-provider-maia/{} (+terraform 1.9.5)",
+                    env!("CARGO_PKG_VERSION")
+                )
+                .as_str()
+            )
         );
     }
     let query = |r: &SeenRequest| -> Vec<(String, String)> {
@@ -1000,18 +1087,21 @@ async fn request_shape_user_agent_and_query_encoding() {
     };
     assert!(query(&seen[0]).contains(&("connectionNames".into(), name.into())));
     assert_eq!(seen[1].method, "PUT");
-    assert_eq!(query(&seen[1]), vec![("connectionName".to_string(), name.to_string())]);
     assert_eq!(
-        seen[1].header("content-type"),
-        Some("application/json")
+        query(&seen[1]),
+        vec![("connectionName".to_string(), name.to_string())]
     );
+    assert_eq!(seen[1].header("content-type"), Some("application/json"));
     let body: serde_json::Value = serde_json::from_slice(&seen[1].body).expect("json body");
     assert_eq!(
         body,
         serde_json::json!({"authType": "GENERIC_SECRET", "platformConnectionType": "COMPONENT_BASIC"})
     );
     assert_eq!(seen[2].method, "DELETE");
-    assert_eq!(query(&seen[2]), vec![("connectionName".to_string(), name.to_string())]);
+    assert_eq!(
+        query(&seen[2]),
+        vec![("connectionName".to_string(), name.to_string())]
+    );
 }
 
 #[tokio::test]
@@ -1045,23 +1135,53 @@ async fn connection_refused_is_a_transport_error_after_retries() {
 #[test]
 fn non_loopback_http_endpoints_are_refused() {
     let token = || AuthConfig::Token(Secret::new("tok-x"));
-    for bad in ["http://eu1.api.matillion.com/dpc", "http://192.168.1.10/dpc", "http://localhost.example.com/dpc"] {
+    for bad in [
+        "http://eu1.api.matillion.com/dpc",
+        "http://192.168.1.10/dpc",
+        "http://localhost.example.com/dpc",
+    ] {
         let err = MaiaClient::new(ClientConfig::new(bad, token())).unwrap_err();
         assert!(
-            matches!(err, ApiError::InvalidEndpoint { what: "base_url", .. }),
+            matches!(
+                err,
+                ApiError::InvalidEndpoint {
+                    what: "base_url",
+                    ..
+                }
+            ),
             "{bad}: {err:?}"
         );
     }
-    for ok in ["https://eu1.api.matillion.com/dpc", "http://127.0.0.1:1/dpc", "http://[::1]:1/dpc", "http://localhost:1/dpc"] {
-        assert!(MaiaClient::new(ClientConfig::new(ok, token())).is_ok(), "{ok}");
+    for ok in [
+        "https://eu1.api.matillion.com/dpc",
+        "http://127.0.0.1:1/dpc",
+        "http://[::1]:1/dpc",
+        "http://localhost:1/dpc",
+    ] {
+        assert!(
+            MaiaClient::new(ClientConfig::new(ok, token())).is_ok(),
+            "{ok}"
+        );
     }
     let mut creds = AuthConfig::client_credentials("id", "secret");
     if let AuthConfig::ClientCredentials { token_url, .. } = &mut creds {
         *token_url = "http://id.core.matillion.com/oauth/dpc/token".into();
     }
-    let err = MaiaClient::new(ClientConfig::new("https://eu1.api.matillion.com/dpc", creds))
-        .unwrap_err();
-    assert!(matches!(err, ApiError::InvalidEndpoint { what: "token_url", .. }), "{err:?}");
+    let err = MaiaClient::new(ClientConfig::new(
+        "https://eu1.api.matillion.com/dpc",
+        creds,
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ApiError::InvalidEndpoint {
+                what: "token_url",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -1081,7 +1201,10 @@ fn debug_output_redacts_secrets() {
         "https://eu1.api.matillion.com/dpc",
         AuthConfig::Token(Secret::new("eyJhbGciOiJSUzI1NiJ9.payload.sig")),
     );
-    let dbg = format!("{token_cfg:?} {:?}", MaiaClient::new(token_cfg.clone()).expect("client"));
+    let dbg = format!(
+        "{token_cfg:?} {:?}",
+        MaiaClient::new(token_cfg.clone()).expect("client")
+    );
     assert!(!dbg.contains("eyJhbGciOiJSUzI1NiJ9"), "{dbg}");
 }
 

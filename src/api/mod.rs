@@ -4,7 +4,7 @@
 //! - [`client`]: [`MaiaClient`], the connections operations.
 //! - [`auth`]: static token or OAuth2 client credentials (cached, single-flight).
 //! - [`retry`]: which failures are retried and how long to wait.
-//! - [`error`]: [`ApiError`].
+//! - [`error`]: the [`ApiError`] type.
 
 pub mod auth;
 pub mod client;
