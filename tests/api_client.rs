@@ -1278,6 +1278,68 @@ async fn token_is_renewed_shortly_before_expiry() {
 }
 
 #[tokio::test]
+async fn concurrent_waiters_share_one_token_rejection() {
+    let server = Scripted::start(|req, _| {
+        if req.target.starts_with("/oauth") {
+            return Reply::Respond {
+                status: 401,
+                headers: vec![("Content-Type", "application/json".into())],
+                body:
+                    br#"{"error": "invalid_client", "error_description": "Bad client credentials"}"#
+                        .to_vec(),
+                delay: Duration::from_millis(200),
+                close_delimited: false,
+            };
+        }
+        json_reply(200, page_json(&[]))
+    })
+    .await;
+    let mut cfg = ClientConfig::new(
+        server.url("/dpc"),
+        AuthConfig::ClientCredentials {
+            client_id: "cid".into(),
+            client_secret: Secret::new("wrong-secret"),
+            token_url: server.url("/oauth/token"),
+            audience: "aud".into(),
+        },
+    );
+    cfg.retry = fast_retry();
+    let client = MaiaClient::new(cfg).expect("client");
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
+                .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        let err = call.expect("task").unwrap_err();
+        match &err {
+            ApiError::TokenRejected { status, error, .. } => {
+                assert_eq!(*status, 401);
+                assert_eq!(error.as_deref(), Some("invalid_client"));
+            }
+            other => panic!("expected TokenRejected, got {other:?}"),
+        }
+        assert!(err.to_string().contains("Bad client credentials"), "{err}");
+    }
+    assert_eq!(
+        server.count("/oauth"),
+        1,
+        "one token request for 20 waiters"
+    );
+    assert_eq!(server.count("/dpc"), 0);
+
+    // A later call tries again (the refusal is not cached forever).
+    let _ = client
+        .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.count("/oauth"), 2);
+}
+
+#[tokio::test]
 async fn token_endpoint_503_is_retried() {
     let server = Scripted::start(|req, index| {
         if req.target.starts_with("/oauth") {

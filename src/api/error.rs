@@ -160,6 +160,28 @@ impl ApiError {
         }
     }
 
+    /// A short title for this kind of error (e.g. for a diagnostic's
+    /// summary; the `Display` text is the detail).
+    pub fn summary(&self) -> &'static str {
+        match self {
+            ApiError::Problem { .. } => "Maia API error",
+            ApiError::NotFound { .. } => "Not found",
+            ApiError::Unauthorized { .. } => "Authentication failed",
+            ApiError::Forbidden { .. } => "Permission denied",
+            ApiError::Conflict { .. } => "Conflict",
+            ApiError::RateLimited { .. } => "Rate limited by the Maia API",
+            ApiError::Timeout { .. } => "Maia API request timed out",
+            ApiError::Transport { .. } => "Cannot reach the Maia API",
+            ApiError::Undecodable { .. } => "Unexpected response from the Maia API",
+            ApiError::BodyTooLarge { .. } => "Maia API response too large",
+            ApiError::Redirect { .. } => "Unexpected redirect",
+            ApiError::TokenRejected { .. } => "Authentication failed",
+            ApiError::Cancelled => "Cancelled",
+            ApiError::InvalidEndpoint { .. } => "Invalid endpoint",
+            ApiError::Config { .. } => "Invalid client configuration",
+        }
+    }
+
     /// Whether this is a 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, ApiError::NotFound { .. })
