@@ -1,6 +1,42 @@
 # The README's two commands: `make demo` (the main job) and `make test` (all tests).
-.PHONY: test demo
-test:
-	cargo test --all-targets
+#
+#   make test      lint, fetch Terraform 1.15.5 / 1.0.3 (scripts/fetch-tools), build, every test
+#   make demo      build, start the local Maia emulator, apply examples/quickstart (scripts/demo)
+#   make tools     only fetch the external tools into .cache/tools (or $MAIA_TOOLS_CACHE)
+#   make install   release build into ~/.terraform.d/plugins for local use (scripts/install)
+#   make release   release zip, SHA256SUMS and registry manifest in dist/ (scripts/release)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+TOOLS_CACHE := $(or $(MAIA_TOOLS_CACHE),$(CURDIR)/.cache/tools)
+TOOLS_ENV := $(TOOLS_CACHE)/env
+
+.PHONY: test demo tools build fmt-check clippy check-tests install release
+
+test: fmt-check tools build clippy check-tests
+
+tools:
+	scripts/fetch-tools
+
+build:
+	$(CARGO) build --bins
+
+fmt-check:
+	$(CARGO) fmt --check
+
+clippy:
+	$(CARGO) clippy --all-targets -- -D warnings
+
+# Runs with the tool paths from scripts/fetch-tools exported (TF_1_15_5, TF_1_0_3, TF_NULL_PROVIDER).
+check-tests: tools build
+	. "$(TOOLS_ENV)" && $(CARGO) test --all-targets && $(CARGO) test --doc
+
 demo:
-	cargo build --bins
+	scripts/demo
+
+install:
+	scripts/install
+
+release:
+	scripts/release

@@ -35,6 +35,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(cfg: emulator::EmulatorConfig) -> ExitCode {
+    // Install signal handlers before announcing the URL: a SIGTERM sent right
+    // after the first line must reach our handler, not the default action.
+    let signals = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("maia-emulator: cannot listen for signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let handle = match emulator::spawn(cfg).await {
         Ok(h) => h,
         Err(e) => {
@@ -57,28 +66,47 @@ async fn run(cfg: emulator::EmulatorConfig) -> ExitCode {
         handle.token_url(),
         handle.admin_url()
     );
-    if let Err(e) = wait_for_signal().await {
-        eprintln!("maia-emulator: cannot listen for signals: {e}");
-        handle.shutdown().await;
-        return ExitCode::FAILURE;
-    }
+    signals.wait().await;
     handle.shutdown().await;
     ExitCode::SUCCESS
 }
 
+/// SIGINT and SIGTERM listeners.
 #[cfg(unix)]
-async fn wait_for_signal() -> std::io::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
 }
 
+#[cfg(unix)]
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
+}
+
+/// Ctrl-C listener.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> std::io::Result<()> {
-    tokio::signal::ctrl_c().await
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Signals)
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,7 +1,7 @@
 //! Admin routes under `/_emulator` (no auth, not logged):
 //! - `GET|POST|DELETE /_emulator/faults`: read, set (JSON [`FaultConfig`]), clear faults.
 //! - `GET|DELETE /_emulator/requests`: the API request log, or clear it.
-//! - `GET|DELETE /_emulator/connections`: all state `{projectId: [connection...]}`, or wipe it.
+//! - `GET|DELETE /_emulator/connections`: all connections `{projectId: [connection...]}`, or wipe them (and their overrides).
 //! - `GET /_emulator/stats`: `{token_requests, connections_opened, requests}`
 //!   (`requests` = API requests since start, not reset by clearing the log).
 //! - `GET /_emulator/health`: `{"status":"ok"}`.
@@ -80,6 +80,7 @@ pub async fn get_connections(State(app): State<AppState>) -> Response {
 pub async fn clear_connections(State(app): State<AppState>) -> Response {
     match app.store.mutate(|s| {
         s.projects.clear();
+        s.overrides.clear();
         Ok(())
     }) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

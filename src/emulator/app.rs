@@ -16,6 +16,7 @@ use super::admin;
 use super::auth;
 use super::config::EmulatorConfig;
 use super::faults::{FaultAction, FaultInjector};
+use super::overrides;
 use super::problem::Problem;
 use super::request_log::{redact_authorization, LoggedRequest, RequestLog};
 use super::routes;
@@ -23,6 +24,8 @@ use super::store::Store;
 
 /// Path of the connections collection (axum syntax).
 pub const CONNECTIONS_PATH: &str = "/dpc/v1/projects/{project_id}/connections";
+/// Path of the environment-overrides collection (axum syntax).
+pub const OVERRIDES_PATH: &str = "/dpc/v1/projects/{project_id}/connections/environment-overrides";
 /// Path of the OAuth token endpoint.
 pub const TOKEN_PATH: &str = "/oauth/dpc/token";
 /// Prefix of the admin routes.
@@ -77,6 +80,13 @@ pub fn router(state: AppState) -> Router {
                 .post(routes::create)
                 .put(routes::update)
                 .delete(routes::delete),
+        )
+        .route(
+            OVERRIDES_PATH,
+            get(overrides::list)
+                .post(overrides::create)
+                .put(overrides::update)
+                .delete(overrides::delete),
         )
         .route(TOKEN_PATH, post(token))
         .route(

@@ -55,3 +55,41 @@ impl StoredConnection {
         Value::Object(obj)
     }
 }
+
+/// An environment-level override of a connection's secret location and properties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredOverride {
+    /// Environment the override applies to.
+    pub environment_name: String,
+    /// Parent connection.
+    pub connection_name: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Equal to the parent connection's authType.
+    pub auth_type: String,
+    /// Validated, null-free `connectionOverrides`, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_overrides: Option<Map<String, Value>>,
+}
+
+impl StoredOverride {
+    /// The response JSON: absent fields omitted, never null.
+    pub fn to_response(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert(
+            "environmentName".into(),
+            Value::String(self.environment_name.clone()),
+        );
+        obj.insert(
+            "connectionName".into(),
+            Value::String(self.connection_name.clone()),
+        );
+        obj.insert("projectId".into(), Value::String(self.project_id.clone()));
+        obj.insert("authType".into(), Value::String(self.auth_type.clone()));
+        if let Some(o) = &self.connection_overrides {
+            obj.insert("connectionOverrides".into(), Value::Object(o.clone()));
+        }
+        Value::Object(obj)
+    }
+}

@@ -6,7 +6,8 @@
 //! (404/409), body validation (400/422).
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,26 +24,50 @@ pub const DEFAULT_PAGE_SIZE: usize = 25;
 /// Largest page size of the list call.
 pub const MAX_PAGE_SIZE: usize = 100;
 
-fn finish(uri: &Uri, result: Result<Response, Problem>) -> Response {
+/// The `projectId` path segment, percent-decoded; an undecodable segment
+/// is a 400 problem (pattern checks happen after authentication).
+pub struct ProjectId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(ProjectId(id)),
+            Err(e) => Err(
+                Problem::new(StatusCode::BAD_REQUEST, "Invalid path parameter")
+                    .with_violations(vec![format!("projectId: {e}")])
+                    .at(parts.uri.path())
+                    .into_response(),
+            ),
+        }
+    }
+}
+
+pub(super) fn finish(uri: &Uri, result: Result<Response, Problem>) -> Response {
     match result {
         Ok(resp) => resp,
         Err(problem) => auth::with_challenge(problem.at(uri.path()).into_response()),
     }
 }
 
-fn bad_param(violation: String) -> Problem {
+pub(super) fn bad_param(violation: String) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "Invalid request parameter")
         .with_violations(vec![violation])
 }
 
 /// Auth, then projectId.
-fn admit(app: &AppState, headers: &HeaderMap, project_id: &str) -> Result<Principal, Problem> {
+pub(super) fn admit(
+    app: &AppState,
+    headers: &HeaderMap,
+    project_id: &str,
+) -> Result<Principal, Problem> {
     let principal = auth::authenticate(headers, &app.config, &app.store)?;
     validation::validate_project_id(project_id)?;
     Ok(principal)
 }
 
-fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     raw.map(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -60,7 +85,7 @@ fn connection_name_param(raw: Option<&str>) -> Result<String, Problem> {
     }
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
+pub(super) fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -81,7 +106,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     }
 }
 
-fn not_found(project_id: &str, name: &str) -> Problem {
+pub(super) fn not_found(project_id: &str, name: &str) -> Problem {
     Problem::new(
         StatusCode::NOT_FOUND,
         format!("Connection {name:?} not found in project {project_id}"),
@@ -91,7 +116,7 @@ fn not_found(project_id: &str, name: &str) -> Problem {
 /// `POST`: create a connection (201; 409 if the name exists).
 pub async fn create(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -135,7 +160,7 @@ pub async fn create(
 /// `GET`: list connections with optional filters and paging.
 pub async fn list(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -221,7 +246,7 @@ pub async fn list(
 /// `PUT ?connectionName=`: full replacement (omitted fields are unset).
 pub async fn update(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -266,7 +291,7 @@ pub async fn update(
 /// `DELETE ?connectionName=`: 204, or 404 if absent.
 pub async fn delete(
     State(app): State<AppState>,
-    Path(project_id): Path<String>,
+    ProjectId(project_id): ProjectId,
     uri: Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -284,6 +309,15 @@ pub async fn delete(
                 .ok_or_else(|| not_found(&project_id, &name))?;
             if project.is_empty() {
                 state.projects.remove(&project_id);
+            }
+            if let Some(envs) = state.overrides.get_mut(&project_id) {
+                for conns in envs.values_mut() {
+                    conns.remove(&name);
+                }
+                envs.retain(|_, conns| !conns.is_empty());
+                if envs.is_empty() {
+                    state.overrides.remove(&project_id);
+                }
             }
             Ok(())
         })?;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::error::EmulatorError;
-use super::model::StoredConnection;
+use super::model::{StoredConnection, StoredOverride};
 use super::persistence;
 use super::problem::Problem;
 
@@ -28,6 +28,9 @@ pub struct State {
     /// Project id → connection name → connection.
     #[serde(default)]
     pub projects: BTreeMap<String, BTreeMap<String, StoredConnection>>,
+    /// Project id → environment name → connection name → override.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, BTreeMap<String, BTreeMap<String, StoredOverride>>>,
     /// Issued token → its record.
     #[serde(default)]
     pub tokens: BTreeMap<String, IssuedToken>,
@@ -62,19 +65,24 @@ impl Store {
         f(&self.lock())
     }
 
-    /// Applies a mutation to a copy, persists it, and only then commits it;
-    /// a failed save leaves the state unchanged and answers 500.
+    /// Applies a mutation. With a state file the mutation is applied to a
+    /// copy, saved, and only then committed (a failed save leaves the state
+    /// unchanged and answers 500); without one it is applied in place.
+    /// `f` must return `Err` before changing anything.
     pub fn mutate<R>(
         &self,
         f: impl FnOnce(&mut State) -> Result<R, Problem>,
     ) -> Result<R, Problem> {
         let mut guard = self.lock();
+        let Some(path) = &self.file else {
+            // Nothing can fail after `f`: mutate in place (`f` only
+            // mutates once it has decided to succeed).
+            return f(&mut guard);
+        };
         let mut next = guard.clone();
         let result = f(&mut next)?;
-        if let Some(path) = &self.file {
-            persistence::save(path, &next)
-                .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        }
+        persistence::save(path, &next)
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         *guard = next;
         Ok(result)
     }

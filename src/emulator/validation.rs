@@ -179,6 +179,91 @@ pub fn validate_update(body: &[u8], stored_auth_provider: &str) -> Result<Update
     }
 }
 
+/// A validated environment-override body (`POST`/`PUT` of
+/// `/connections/environment-overrides`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverrideInput {
+    /// Environment the override applies to.
+    pub environment_name: String,
+    /// Parent connection.
+    pub connection_name: String,
+    /// Must equal the parent connection's authType.
+    pub auth_type: String,
+    /// Null-free `connectionOverrides` (`secretsLocation`, `connectionProperties`), if given.
+    pub connection_overrides: Option<Map<String, Value>>,
+}
+
+/// First pass over an override body: shape, required fields, enums (400).
+/// Returns the input with `connectionOverrides` still raw, so the second
+/// pass can check its properties against the parent's platform type.
+pub fn parse_override(body: &[u8]) -> Result<(OverrideInput, Map<String, Value>), Problem> {
+    let obj = parse_object(body)?;
+    let mut c = Checker::default();
+    c.unknown_fields(
+        &obj,
+        "",
+        &[
+            "environmentName",
+            "connectionName",
+            "authType",
+            "connectionOverrides",
+        ],
+    );
+    let env = c.nonempty_string(&obj, "environmentName", true);
+    let conn = c.nonempty_string(&obj, "connectionName", true);
+    let auth_type = c.enum_field(&obj, "authType", AUTH_TYPES);
+    c.object(&obj, "connectionOverrides", "connectionOverrides");
+    c.bad_request()?;
+    match (env, conn, auth_type) {
+        (Some(environment_name), Some(connection_name), Some(auth_type)) => Ok((
+            OverrideInput {
+                environment_name,
+                connection_name,
+                auth_type,
+                connection_overrides: None,
+            },
+            obj,
+        )),
+        _ => Err(internal_gap()),
+    }
+}
+
+/// Second pass: `connectionOverrides` against the parent's platform type
+/// (400), and `authType` equal to the parent's (422).
+pub fn finish_override(
+    mut input: OverrideInput,
+    raw: &Map<String, Value>,
+    parent_platform: &str,
+    parent_auth_type: &str,
+) -> Result<OverrideInput, Problem> {
+    let mut c = Checker::default();
+    let path = "connectionOverrides";
+    if let Some(overrides) = c.object(raw, path, path) {
+        c.unknown_fields(
+            overrides,
+            path,
+            &["connectionProperties", "secretsLocation"],
+        );
+        let mut out = Map::new();
+        if let Some(loc) = c.secrets_location(overrides, path) {
+            out.insert("secretsLocation".into(), Value::Object(loc));
+        }
+        if let Some(props) = c.connection_properties(overrides, Some(parent_platform), path) {
+            out.insert("connectionProperties".into(), Value::Object(props));
+        }
+        input.connection_overrides = Some(out);
+    }
+    c.bad_request()?;
+    if input.auth_type != parent_auth_type {
+        c.unprocessable.push(format!(
+            "authType: must match the connection's authType {parent_auth_type}, got {}",
+            input.auth_type
+        ));
+    }
+    c.unprocessable()?;
+    Ok(input)
+}
+
 fn internal_gap() -> Problem {
     Problem::new(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -257,7 +342,7 @@ impl Checker {
         } else {
             Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Invalid combination of platformConnectionType, authProvider and authType",
+                "The request is well-formed but not valid for this connection",
             )
             .with_violations(self.unprocessable.clone()))
         }
@@ -395,17 +480,21 @@ impl Checker {
         ) {
             out.insert("description".into(), Value::String(desc));
         }
-        if let Some(loc) = self.secrets_location(details) {
+        if let Some(loc) = self.secrets_location(details, path) {
             out.insert("secretsLocation".into(), Value::Object(loc));
         }
-        if let Some(props) = self.connection_properties(details, platform) {
+        if let Some(props) = self.connection_properties(details, platform, path) {
             out.insert("connectionProperties".into(), Value::Object(props));
         }
         Some(out)
     }
 
-    fn secrets_location(&mut self, details: &Map<String, Value>) -> Option<Map<String, Value>> {
-        let path = "connectionDetails.secretsLocation";
+    fn secrets_location(
+        &mut self,
+        details: &Map<String, Value>,
+        prefix: &str,
+    ) -> Option<Map<String, Value>> {
+        let path = &join(prefix, "secretsLocation");
         let loc = self.object(details, "secretsLocation", path)?;
         self.unknown_fields(loc, path, &["type", "region", "vaultName", "gcpProjectId"]);
         let vault = self
@@ -438,8 +527,9 @@ impl Checker {
         &mut self,
         details: &Map<String, Value>,
         platform: Option<&str>,
+        prefix: &str,
     ) -> Option<Map<String, Value>> {
-        let path = "connectionDetails.connectionProperties";
+        let path = &join(prefix, "connectionProperties");
         let props = self.object(details, "connectionProperties", path)?;
         let (own, required): (&[&str], &str) = match platform {
             Some("COMPONENT_BASIC") => (&["secretName", "secretKey"], "secretName"),

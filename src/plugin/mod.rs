@@ -4,6 +4,7 @@
 
 pub mod cty;
 pub mod diagnostics;
+pub mod docgen;
 pub mod goplugin;
 pub mod grpc;
 pub mod handshake;

@@ -11,5 +11,7 @@ mod types;
 mod value;
 
 pub use path::{AttributePath, PathStep};
-pub use types::Type;
-pub use value::{Number, Refinements, Value};
+pub use types::{ImpliedTypeError, Type};
+pub use value::{
+    Number, NumberTextError, Refinements, Value, MAX_NUMBER_DIGITS, MAX_NUMBER_EXPONENT,
+};

@@ -184,3 +184,151 @@ impl Value {
         Value::String(s.into())
     }
 }
+
+/// Largest number of significant digits accepted when parsing a number's
+/// text (cty itself keeps 512 bits, about 154 digits; this is generous).
+pub const MAX_NUMBER_DIGITS: usize = 4096;
+
+/// Largest magnitude of a decimal exponent accepted when parsing a number's
+/// text. Bounded so that hostile input like `1e999999999` cannot make later
+/// arithmetic (integer checks, formatting) allocate without limit.
+pub const MAX_NUMBER_EXPONENT: i64 = 4096;
+
+/// Numbers whose scale lies within this many places of zero are written in
+/// plain decimal notation (as Terraform does); others in scientific notation.
+const PLAIN_NOTATION_MAX_SCALE: i64 = 1100;
+
+/// Why a text is not a cty number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberTextError {
+    /// Not decimal number syntax at all.
+    #[error("{0:?} is not a valid number")]
+    Syntax(String),
+    /// An infinity, which this project's numbers cannot hold.
+    #[error("infinite numbers are not supported")]
+    Infinite,
+    /// A NaN, which cty does not allow.
+    #[error("NaN is not a number")]
+    NotANumber,
+    /// Too many digits or too large an exponent.
+    #[error("number {0:?} is out of the supported range")]
+    OutOfRange(String),
+}
+
+impl Number {
+    /// Parses a number from its wire text, as cty accepts it: an optional
+    /// sign, decimal digits with an optional fraction, an optional exponent
+    /// (`-12.5e3`, `+.5`, `7.`). Infinities and NaN are refused with their own
+    /// error; size is bounded by [`MAX_NUMBER_DIGITS`]/[`MAX_NUMBER_EXPONENT`].
+    pub fn parse_text(text: &str) -> Result<Number, NumberTextError> {
+        let syntax = || NumberTextError::Syntax(truncate_for_message(text));
+        let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+        let lower = unsigned.to_ascii_lowercase();
+        if lower == "inf" || lower == "infinity" {
+            return Err(NumberTextError::Infinite);
+        }
+        if lower == "nan" {
+            return Err(NumberTextError::NotANumber);
+        }
+        let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+            Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+            None => (unsigned, None),
+        };
+        let (int_part, frac_part) = match mantissa.find('.') {
+            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+            None => (mantissa, ""),
+        };
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (int_part.is_empty() && frac_part.is_empty())
+            || !all_digits(int_part)
+            || !all_digits(frac_part)
+        {
+            return Err(syntax());
+        }
+        let significant = int_part.trim_start_matches('0').len() + frac_part.len();
+        if significant > MAX_NUMBER_DIGITS {
+            return Err(NumberTextError::OutOfRange(truncate_for_message(text)));
+        }
+        if let Some(exp) = exponent {
+            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            if digits.is_empty() || !all_digits(digits) {
+                return Err(syntax());
+            }
+            let magnitude = digits.trim_start_matches('0');
+            let too_large = magnitude.len() > 6
+                || (!magnitude.is_empty()
+                    && magnitude.parse::<i64>().unwrap_or(i64::MAX) > MAX_NUMBER_EXPONENT);
+            if too_large {
+                return Err(NumberTextError::OutOfRange(truncate_for_message(text)));
+            }
+        }
+        // The text is now plain decimal syntax that BigDecimal accepts; it
+        // rejects forms like "5." though, so rebuild a canonical spelling.
+        let sign = if text.starts_with('-') { "-" } else { "" };
+        let int_part = if int_part.is_empty() { "0" } else { int_part };
+        let mut canonical = format!("{sign}{int_part}");
+        if !frac_part.is_empty() {
+            canonical.push('.');
+            canonical.push_str(frac_part);
+        }
+        if let Some(exp) = exponent {
+            canonical.push('e');
+            canonical.push_str(exp);
+        }
+        BigDecimal::from_str(&canonical)
+            .map(Number)
+            .map_err(|_| syntax())
+    }
+
+    /// Whether the number's scale is small enough for exact integer and
+    /// float conversions to be cheap (always true for parsed wire numbers).
+    pub fn has_moderate_scale(&self) -> bool {
+        let (_, scale) = self.0.as_bigint_and_exponent();
+        scale.unsigned_abs() <= (2 * MAX_NUMBER_EXPONENT) as u64 + MAX_NUMBER_DIGITS as u64
+    }
+
+    /// The number as an `f64`, only when the `f64` is exactly this number.
+    pub fn to_exact_f64(&self) -> Option<f64> {
+        use bigdecimal::ToPrimitive;
+        if !self.has_moderate_scale() {
+            return None;
+        }
+        let f = self.0.to_f64()?;
+        if !f.is_finite() {
+            return None;
+        }
+        let back = BigDecimal::try_from(f).ok()?;
+        (back == self.0).then_some(f)
+    }
+
+    /// The number exactly equal to a finite `f64` (`None` for NaN/infinity).
+    /// Negative zero becomes zero.
+    pub fn from_f64_exact(f: f64) -> Option<Number> {
+        if !f.is_finite() {
+            return None;
+        }
+        BigDecimal::try_from(f).ok().map(Number)
+    }
+
+    /// The number's wire text: plain decimal notation (`0.1`,
+    /// `1180591620717411303424`) like Terraform writes, switching to
+    /// scientific notation only for extreme exponents.
+    pub fn to_text(&self) -> String {
+        let normalized = self.0.normalized();
+        let (_, scale) = normalized.as_bigint_and_exponent();
+        if scale.abs() <= PLAIN_NOTATION_MAX_SCALE {
+            normalized.to_plain_string()
+        } else {
+            normalized.to_scientific_notation()
+        }
+    }
+}
+
+/// A short prefix of `text` for error messages.
+fn truncate_for_message(text: &str) -> String {
+    const LIMIT: usize = 40;
+    match text.char_indices().nth(LIMIT) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder: a direct plugin-protocol client for tests (written by another helper).
