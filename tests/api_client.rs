@@ -175,8 +175,8 @@ impl Scripted {
     }
 }
 
-async fn serve(
-    stream: tokio::net::TcpStream,
+async fn serve<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: S,
     handler: Arc<Handler>,
     seen: Arc<Mutex<Vec<SeenRequest>>>,
     counter: Arc<AtomicUsize>,
@@ -250,6 +250,63 @@ async fn serve(
             }
         }
     }
+}
+
+/// A scripted HTTPS server on 127.0.0.1 whose certificate is issued by a
+/// fresh test CA; returns the server and the CA certificate (PEM).
+async fn start_tls(
+    handler: impl Fn(&SeenRequest, usize) -> Reply + Send + Sync + 'static,
+) -> (Scripted, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "maia test corporate CA");
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("ca key"))
+        .expect("ca cert");
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .expect("leaf params")
+        .signed_by(&leaf_key, &ca)
+        .expect("leaf cert");
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let server_cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_cfg));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let seen: Arc<Mutex<Vec<SeenRequest>>> = Arc::default();
+    let handler: Arc<Handler> = Arc::new(handler);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (acceptor, handler, seen, counter) = (
+                acceptor.clone(),
+                handler.clone(),
+                seen2.clone(),
+                counter.clone(),
+            );
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    let _ = serve(tls, handler, seen, counter).await;
+                }
+            });
+        }
+    });
+    let server = Scripted {
+        base: format!("https://127.0.0.1:{}", addr.port()),
+        seen,
+    };
+    (server, ca.pem())
 }
 
 fn token_client(server: &Scripted, retry: RetryPolicy) -> MaiaClient {
@@ -1128,6 +1185,305 @@ async fn connection_refused_is_a_transport_error_after_retries() {
         matches!(err, ApiError::Transport { attempts: 3, .. }),
         "POST retried on connect errors: {err:?}"
     );
+}
+
+#[tokio::test]
+async fn https_with_extra_ca_is_trusted_and_without_it_is_refused() {
+    let (server, ca_pem) = start_tls(|_, _| json_reply(200, page_json(&["tls-conn"]))).await;
+    let mut cfg = ClientConfig::new(server.url("/dpc"), AuthConfig::Token(Secret::new("tok-x")));
+    cfg.extra_ca_pem = Some(ca_pem.into_bytes());
+    let client = MaiaClient::new(cfg).expect("client");
+    let got = client
+        .get_connection(PROJECT, "tls-conn", &CancellationToken::new())
+        .await
+        .expect("TLS call with the extra CA");
+    assert!(got.is_some());
+
+    let mut cfg = ClientConfig::new(server.url("/dpc"), AuthConfig::Token(Secret::new("tok-x")));
+    cfg.retry = fast_retry();
+    let client = MaiaClient::new(cfg).expect("client");
+    let err = client
+        .get_connection(PROJECT, "tls-conn", &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::Transport { attempts: 1, .. }),
+        "certificate failures are not retried: {err:?}"
+    );
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert_eq!(
+        server.count("/dpc"),
+        1,
+        "the untrusted attempt never got a request through"
+    );
+}
+
+#[tokio::test]
+async fn token_is_renewed_shortly_before_expiry() {
+    let tokens = Arc::new(AtomicUsize::new(0));
+    let t = tokens.clone();
+    let server = Scripted::start(move |req, _| {
+        if req.target.starts_with("/oauth") {
+            let n = t.fetch_add(1, Ordering::SeqCst) + 1;
+            // 2 s lifetime: the client renews once 1 s (half) is left.
+            return json_reply(
+                200,
+                serde_json::json!({"access_token": format!("tok-{n}"), "expires_in": 2}),
+            );
+        }
+        json_reply(200, page_json(&[]))
+    })
+    .await;
+    let mut cfg = ClientConfig::new(
+        server.url("/dpc"),
+        AuthConfig::ClientCredentials {
+            client_id: "cid".into(),
+            client_secret: Secret::new("csecret"),
+            token_url: server.url("/oauth/token"),
+            audience: "aud".into(),
+        },
+    );
+    cfg.retry = fast_retry();
+    let client = MaiaClient::new(cfg).expect("client");
+    let cancel = CancellationToken::new();
+    client
+        .get_connection(PROJECT, "a", &cancel)
+        .await
+        .expect("first");
+    client
+        .get_connection(PROJECT, "a", &cancel)
+        .await
+        .expect("cached");
+    assert_eq!(tokens.load(Ordering::SeqCst), 1);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    client
+        .get_connection(PROJECT, "a", &cancel)
+        .await
+        .expect("renewed");
+    assert_eq!(
+        tokens.load(Ordering::SeqCst),
+        2,
+        "renewed before expiry, without a 401"
+    );
+    let auths: Vec<_> = server
+        .seen()
+        .iter()
+        .filter(|r| r.target.starts_with("/dpc"))
+        .filter_map(|r| r.header("authorization").map(str::to_string))
+        .collect();
+    assert_eq!(auths, vec!["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+}
+
+#[tokio::test]
+async fn concurrent_waiters_share_one_token_rejection() {
+    let server = Scripted::start(|req, _| {
+        if req.target.starts_with("/oauth") {
+            return Reply::Respond {
+                status: 401,
+                headers: vec![("Content-Type", "application/json".into())],
+                body:
+                    br#"{"error": "invalid_client", "error_description": "Bad client credentials"}"#
+                        .to_vec(),
+                delay: Duration::from_millis(200),
+                close_delimited: false,
+            };
+        }
+        json_reply(200, page_json(&[]))
+    })
+    .await;
+    let mut cfg = ClientConfig::new(
+        server.url("/dpc"),
+        AuthConfig::ClientCredentials {
+            client_id: "cid".into(),
+            client_secret: Secret::new("wrong-secret"),
+            token_url: server.url("/oauth/token"),
+            audience: "aud".into(),
+        },
+    );
+    cfg.retry = fast_retry();
+    let client = MaiaClient::new(cfg).expect("client");
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
+                .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        let err = call.expect("task").unwrap_err();
+        match &err {
+            ApiError::TokenRejected { status, error, .. } => {
+                assert_eq!(*status, 401);
+                assert_eq!(error.as_deref(), Some("invalid_client"));
+            }
+            other => panic!("expected TokenRejected, got {other:?}"),
+        }
+        assert!(err.to_string().contains("Bad client credentials"), "{err}");
+    }
+    assert_eq!(
+        server.count("/oauth"),
+        1,
+        "one token request for 20 waiters"
+    );
+    assert_eq!(server.count("/dpc"), 0);
+
+    // A later call tries again (the refusal is not cached forever).
+    let _ = client
+        .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.count("/oauth"), 2);
+}
+
+#[tokio::test]
+async fn token_endpoint_503_is_retried() {
+    let server = Scripted::start(|req, index| {
+        if req.target.starts_with("/oauth") {
+            if index == 0 {
+                return raw_reply(503, vec![("Retry-After", "0".into())], "busy");
+            }
+            return json_reply(
+                200,
+                serde_json::json!({"access_token": "tok", "expires_in": 1800}),
+            );
+        }
+        json_reply(200, page_json(&[]))
+    })
+    .await;
+    let mut cfg = ClientConfig::new(
+        server.url("/dpc"),
+        AuthConfig::ClientCredentials {
+            client_id: "cid".into(),
+            client_secret: Secret::new("csecret"),
+            token_url: server.url("/oauth/token"),
+            audience: "aud".into(),
+        },
+    );
+    cfg.retry = fast_retry();
+    let client = MaiaClient::new(cfg).expect("client");
+    client
+        .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
+        .await
+        .expect("list");
+    assert_eq!(server.count("/oauth"), 2);
+}
+
+#[tokio::test]
+async fn success_with_unexpected_body_is_undecodable() {
+    let server =
+        Scripted::start(|_, _| json_reply(200, serde_json::json!({"results": "nope"}))).await;
+    let client = token_client(&server, fast_retry());
+    let err = client
+        .list_connections(PROJECT, &ListFilter::default(), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::Undecodable { status: 200, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn names_with_commas_are_matched_from_an_unfiltered_list() {
+    let server = Scripted::start(|_, _| json_reply(200, page_json(&["a", "a,b", "b"]))).await;
+    let client = token_client(&server, fast_retry());
+    let got = client
+        .get_connection(PROJECT, "a,b", &CancellationToken::new())
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(got.name.as_deref(), Some("a,b"));
+    let target = &server.seen()[0].target;
+    assert!(!target.contains("connectionNames"), "{target}");
+}
+
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn debug_logs_show_requests_but_never_credentials() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = Scripted::start(|req, _| {
+        if req.target.starts_with("/oauth") {
+            return json_reply(
+                200,
+                serde_json::json!({"access_token": "issued-token-abc123", "expires_in": 1800}),
+            );
+        }
+        if req.method == "POST" {
+            return json_reply(
+                422,
+                serde_json::json!({"title": "Unprocessable", "violations": ["x"]}),
+            );
+        }
+        json_reply(200, page_json(&["a"]))
+    })
+    .await;
+    let mut cfg = ClientConfig::new(
+        server.url("/dpc"),
+        AuthConfig::ClientCredentials {
+            client_id: "cid".into(),
+            client_secret: Secret::new("client-secret-xyz789"),
+            token_url: server.url("/oauth/token"),
+            audience: "aud".into(),
+        },
+    );
+    cfg.retry = fast_retry();
+    let client = MaiaClient::new(cfg).expect("client");
+    let cancel = CancellationToken::new();
+    client
+        .get_connection(PROJECT, "a", &cancel)
+        .await
+        .expect("get");
+    let err = client
+        .create_connection(PROJECT, &basic_request("b"), &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::Problem { status: 422, .. }),
+        "{err:?}"
+    );
+
+    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf8");
+    assert!(text.contains("maia api response"), "{text}");
+    assert!(
+        text.contains("method=\"GET\"") && text.contains("status=200"),
+        "{text}"
+    );
+    assert!(
+        text.contains("method=\"POST\"") && text.contains("status=422"),
+        "{text}"
+    );
+    for secret in [
+        "issued-token-abc123",
+        "client-secret-xyz789",
+        "Bearer",
+        "db-password",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked into logs:\n{text}");
+    }
 }
 
 // ---------------------------------------------------------------- config

@@ -392,3 +392,29 @@ fn enum_wire_values_match_seed_lists() {
         "strict parse is case-sensitive"
     );
 }
+
+#[test]
+fn problem_detail_violations_are_decoded_leniently() {
+    let p: ProblemDetail = serde_json::from_str(
+        r#"{"title": "Bad Request", "violations": [
+            "plain text",
+            {"field": "connectionDetails.connectionProperties.secretName", "message": "must not be blank"},
+            {"message": "only a message"},
+            {"code": 7}
+        ]}"#,
+    )
+    .expect("decodes");
+    assert_eq!(
+        p.violations,
+        vec![
+            "plain text".to_string(),
+            "connectionDetails.connectionProperties.secretName: must not be blank".to_string(),
+            "only a message".to_string(),
+            r#"{"code":7}"#.to_string(),
+        ]
+    );
+    let p: ProblemDetail =
+        serde_json::from_str(r#"{"violations": null}"#).expect("null violations");
+    assert!(p.violations.is_empty());
+    assert_eq!(serde_json::to_value(&p).expect("encodes"), json!({}));
+}

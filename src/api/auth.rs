@@ -65,8 +65,26 @@ pub(crate) struct OAuth {
     client_secret: Secret,
     token_url: Url,
     audience: String,
-    cache: tokio::sync::Mutex<Option<CachedToken>>,
+    cache: tokio::sync::Mutex<TokenState>,
+    /// Completed fetches (bumped under the lock when a fetch ends).
+    generation: AtomicU64,
     fetches: AtomicU64,
+}
+
+/// A refusal by the token endpoint, shared with callers that were already
+/// waiting for that fetch (so N waiters cause one request, not N).
+#[derive(Debug, Clone)]
+struct Rejection {
+    generation: u64,
+    status: u16,
+    error: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct TokenState {
+    token: Option<CachedToken>,
+    rejection: Option<Rejection>,
 }
 
 /// Supplies bearer tokens for API calls.
@@ -117,7 +135,8 @@ impl TokenSource {
                     client_secret: client_secret.clone(),
                     token_url,
                     audience: audience.clone(),
-                    cache: tokio::sync::Mutex::new(None),
+                    cache: tokio::sync::Mutex::new(TokenState::default()),
+                    generation: AtomicU64::new(0),
                     fetches: AtomicU64::new(0),
                 })))
             }
@@ -152,25 +171,57 @@ impl TokenSource {
             TokenSource::Static(t) => return Ok(t.clone()),
             TokenSource::OAuth(o) => o,
         };
-        let mut cache = oauth.cache.lock().await;
-        if let Some(cached) = cache.as_ref() {
+        let waited_since = oauth.generation.load(Ordering::SeqCst);
+        let mut state = oauth.cache.lock().await;
+        if let Some(cached) = state.token.as_ref() {
             if Instant::now() < cached.renew_at {
                 return Ok(cached.token.clone());
             }
         }
-        let fresh = oauth.fetch(transport).await?;
-        let token = fresh.token.clone();
-        *cache = Some(fresh);
-        Ok(token)
+        if let Some(r) = &state.rejection {
+            if r.generation > waited_since {
+                return Err(ApiError::TokenRejected {
+                    status: r.status,
+                    error: r.error.clone(),
+                    description: r.description.clone(),
+                });
+            }
+        }
+        let result = oauth.fetch(transport).await;
+        let generation = oauth.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        match result {
+            Ok(fresh) => {
+                let token = fresh.token.clone();
+                state.token = Some(fresh);
+                state.rejection = None;
+                Ok(token)
+            }
+            Err(e) => {
+                if let ApiError::TokenRejected {
+                    status,
+                    error,
+                    description,
+                } = &e
+                {
+                    state.rejection = Some(Rejection {
+                        generation,
+                        status: *status,
+                        error: error.clone(),
+                        description: description.clone(),
+                    });
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Drops `used` from the cache if it is still the cached token (a newer
     /// token fetched meanwhile by another caller is kept).
     pub async fn invalidate(&self, used: &Secret) {
         if let TokenSource::OAuth(o) = self {
-            let mut cache = o.cache.lock().await;
-            if cache.as_ref().is_some_and(|c| &c.token == used) {
-                *cache = None;
+            let mut state = o.cache.lock().await;
+            if state.token.as_ref().is_some_and(|c| &c.token == used) {
+                state.token = None;
             }
         }
     }

@@ -87,6 +87,18 @@ pub enum DeleteOutcome {
     AlreadyGone,
 }
 
+/// Regions with a documented (or widely used) Maia API endpoint.
+pub const KNOWN_REGIONS: &[&str] = &["eu1", "us1", "au1"];
+
+/// The API base URL of a region in [`KNOWN_REGIONS`]:
+/// `https://{region}.api.matillion.com/dpc`.
+pub fn region_base_url(region: &str) -> Option<String> {
+    let region = region.trim().to_ascii_lowercase();
+    KNOWN_REGIONS
+        .contains(&region.as_str())
+        .then(|| format!("https://{region}.api.matillion.com/dpc"))
+}
+
 /// The `User-Agent` the client sends.
 pub fn user_agent(terraform_version: Option<&str>) -> String {
     let base = format!("terraform-provider-maia/{}", env!("CARGO_PKG_VERSION"));
@@ -495,7 +507,7 @@ impl MaiaClient {
             .ok()
             .filter(serde_json::Value::is_object)
             .and_then(|v| serde_json::from_value::<ProblemDetail>(v).ok())
-            .map(|p| self.redact_problem(p));
+            .map(|p| Box::new(self.redact_problem(p)));
         match (status, problem) {
             (401, problem) => ApiError::Unauthorized { status, problem },
             (403, problem) => ApiError::Forbidden { status, problem },
@@ -523,5 +535,29 @@ impl MaiaClient {
             *v = super::secret::redact(v, &secrets);
         }
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_urls_and_user_agent() {
+        assert_eq!(
+            region_base_url("EU1").as_deref(),
+            Some("https://eu1.api.matillion.com/dpc")
+        );
+        assert_eq!(region_base_url("xx9"), None);
+        let v = env!("CARGO_PKG_VERSION");
+        assert_eq!(user_agent(None), format!("terraform-provider-maia/{v}"));
+        assert_eq!(
+            user_agent(Some("1.9.0")),
+            format!("terraform-provider-maia/{v} (+terraform 1.9.0)")
+        );
+        assert_eq!(
+            user_agent(Some(" ")),
+            format!("terraform-provider-maia/{v}")
+        );
     }
 }

@@ -4,7 +4,28 @@
 //! - [`client`]: [`MaiaClient`], the connections operations.
 //! - [`auth`]: static token or OAuth2 client credentials (cached, single-flight).
 //! - [`retry`]: which failures are retried and how long to wait.
-//! - [`error`]: [`ApiError`].
+//! - [`error`]: the [`ApiError`] type.
+//! - [`endpoint`]: `https://` everywhere, `http://` only for loopback.
+//! - [`secret`]: [`Secret`], a string with a redacted `Debug`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), terraform_provider_maia::api::ApiError> {
+//! use terraform_provider_maia::api::{AuthConfig, ClientConfig, MaiaClient};
+//! use tokio_util::sync::CancellationToken;
+//!
+//! let config = ClientConfig::new(
+//!     "https://eu1.api.matillion.com/dpc",
+//!     AuthConfig::client_credentials("my-client-id", "my-client-secret"),
+//! );
+//! let client = MaiaClient::new(config)?;
+//! let cancel = CancellationToken::new();
+//! let found = client
+//!     .get_connection("550e8400-e29b-41d4-a716-446655440002", "my-conn", &cancel)
+//!     .await?;
+//! # let _ = found;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod auth;
 pub mod client;

@@ -346,9 +346,57 @@ pub struct ProblemDetail {
     /// A URI identifying this occurrence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Validation messages, one per violated rule.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Validation messages, one per violated rule. Decoding is lenient:
+    /// objects such as `{"field": "name", "message": "must not be blank"}`
+    /// become `"name: must not be blank"`.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient_violations"
+    )]
     pub violations: Vec<String>,
+}
+
+fn lenient_violations<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    use serde_json::Value;
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.into_iter().map(violation_text).collect(),
+        Some(other) => vec![violation_text(other)],
+    })
+}
+
+fn violation_text(value: serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s,
+        Value::Object(map) => {
+            let pick = |keys: &[&str]| {
+                keys.iter()
+                    .find_map(|k| map.get(*k).and_then(Value::as_str))
+                    .map(str::to_owned)
+            };
+            let field = pick(&["field", "propertyPath", "path", "name"]);
+            let message = pick(&["message", "detail", "title", "reason"]);
+            match (field, message) {
+                (Some(f), Some(m)) => format!("{f}: {m}"),
+                (None, Some(m)) => m,
+                _ => Value::Object(map).to_string(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Whether `id` matches the API's `projectId` pattern
+/// `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+/// (lower-case hex only).
+pub fn is_valid_project_id(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8usize, 4, 4, 4, 12]).all(|(g, len)| {
+            g.len() == len && g.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
 }
 
 impl ProblemDetail {
@@ -392,6 +440,16 @@ mod tests {
             AuthType::from_wire("NEW_KIND"),
             AuthType::Other("NEW_KIND".into())
         );
+    }
+
+    #[test]
+    fn project_id_pattern() {
+        assert!(is_valid_project_id("550e8400-e29b-41d4-a716-446655440002"));
+        assert!(!is_valid_project_id("550E8400-E29B-41D4-A716-446655440002"));
+        assert!(!is_valid_project_id("550e8400e29b41d4a716446655440002"));
+        assert!(!is_valid_project_id("550e8400-e29b-41d4-a716-44665544000"));
+        assert!(!is_valid_project_id("550e8400-e29b-41d4-a716-44665544000g"));
+        assert!(!is_valid_project_id(""));
     }
 
     #[test]

@@ -62,12 +62,40 @@ enum Failure {
     Timeout,
     /// Reading the response body failed.
     Body,
-    /// Not worth retrying (e.g. a request that could not be built).
+    /// Not worth retrying (a TLS failure, a request that could not be built).
     Fatal,
 }
 
+/// Whether a TLS failure (bad certificate, handshake refusal) is behind `e`:
+/// retrying cannot help.
+fn is_tls_failure(e: &reqwest::Error) -> bool {
+    // `io::Error::source` skips the wrapped error itself, so look inside
+    // (possibly nested) io errors with `get_ref` as well as along `source`.
+    fn check(err: &(dyn std::error::Error + 'static), depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        if err.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            let inner: &(dyn std::error::Error + 'static) = inner;
+            if check(inner, depth + 1) {
+                return true;
+            }
+        }
+        err.source().is_some_and(|s| check(s, depth + 1))
+    }
+    check(e, 0)
+}
+
 fn classify(e: &reqwest::Error) -> Failure {
-    if e.is_connect() {
+    if is_tls_failure(e) {
+        Failure::Fatal
+    } else if e.is_connect() {
         Failure::NotSent
     } else if e.is_timeout() {
         Failure::Timeout
@@ -193,7 +221,7 @@ impl Transport {
                             continue;
                         }
                     }
-                    if failure == Failure::Timeout {
+                    if e.is_timeout() {
                         return Err(ApiError::Timeout {
                             attempts,
                             timeout: self.timeout,
