@@ -41,7 +41,8 @@ pub(crate) struct Sent {
 pub(crate) enum Retryability {
     /// GET, PUT, DELETE, and token requests.
     Idempotent,
-    /// POST: retried only when the server cannot have acted on it.
+    /// POST: retried when the server cannot have acted on it, or when the
+    /// caller settles a possible earlier success (`maybe_applied_earlier`).
     Unsafe,
 }
 
@@ -162,10 +163,15 @@ impl Transport {
                                 .map(|s| s.chars().take(200).collect()),
                         });
                     }
-                    let may_retry = is_retryable_status(status)
-                        && (retry == Retryability::Idempotent
-                            || status == StatusCode::TOO_MANY_REQUESTS);
+                    // A POST is retried on every retryable status too: a
+                    // 429 was certainly not acted on, and after a 502/503/504
+                    // (which a gateway may send after the backend acted) the
+                    // create settles a following 409 by reading back.
+                    let may_retry = is_retryable_status(status);
                     if may_retry {
+                        if retry == Retryability::Unsafe && status != StatusCode::TOO_MANY_REQUESTS {
+                            maybe_applied = true;
+                        }
                         let retry_after = parse_retry_after(&response.headers);
                         if let Some(delay) =
                             self.policy
