@@ -1423,7 +1423,10 @@ async fn debug_logs_show_requests_but_never_credentials() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global (this is the only test that installs a subscriber): a scoped
+    // one races with callsite-interest caching on other test threads. It
+    // also captures the logs of every test running meanwhile.
+    tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
 
     let server = Scripted::start(|req, _| {
         if req.target.starts_with("/oauth") {

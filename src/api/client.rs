@@ -507,7 +507,7 @@ impl MaiaClient {
             .ok()
             .filter(serde_json::Value::is_object)
             .and_then(|v| serde_json::from_value::<ProblemDetail>(v).ok())
-            .map(|p| Box::new(self.redact_problem(p)));
+            .map(|p| self.redact_problem(p));
         match (status, problem) {
             (401, problem) => ApiError::Unauthorized { status, problem },
             (403, problem) => ApiError::Forbidden { status, problem },
