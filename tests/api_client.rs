@@ -627,6 +627,108 @@ async fn emulator_wrong_client_secret_is_token_rejected_and_redacted() {
     assert!(!text.contains("definitely-wrong-secret"), "{text}");
 }
 
+#[tokio::test]
+async fn emulator_environment_override_cycle() {
+    use terraform_provider_maia::api::models::{ConnectionOverrides, EnvironmentOverrideRequest};
+    use terraform_provider_maia::api::OverrideFilter;
+    let emu = emulator().await;
+    let client = oauth_client(&emu);
+    let cancel = CancellationToken::new();
+    client
+        .create_connection(PROJECT, &basic_request("orders-db"), &cancel)
+        .await
+        .expect("parent");
+    let request = |secret: &str| EnvironmentOverrideRequest {
+        environment_name: "prod".into(),
+        connection_name: "orders-db".into(),
+        auth_type: AuthType::GenericSecret,
+        connection_overrides: Some(ConnectionOverrides {
+            secrets_location: Some(SecretsLocation {
+                r#type: Some(SecretsLocationType::AwsSecretManager),
+                region: Some("us-east-1".into()),
+                ..SecretsLocation::default()
+            }),
+            connection_properties: Some(ConnectionProperties {
+                secret_name: Some(secret.into()),
+                ..ConnectionProperties::default()
+            }),
+        }),
+    };
+    let created = client
+        .create_environment_override(PROJECT, &request("prod-secret"), &cancel)
+        .await
+        .expect("create override");
+    assert_eq!(created.environment_name.as_deref(), Some("prod"));
+    let err = client
+        .create_environment_override(PROJECT, &request("prod-secret"), &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Conflict { .. }), "{err:?}");
+
+    let updated = client
+        .update_environment_override(PROJECT, &request("prod-secret-2"), &cancel)
+        .await
+        .expect("update override");
+    let props = updated
+        .connection_overrides
+        .and_then(|o| o.connection_properties)
+        .and_then(|p| p.secret_name);
+    assert_eq!(props.as_deref(), Some("prod-secret-2"));
+
+    let got = client
+        .get_environment_override(PROJECT, "prod", "orders-db", &cancel)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(got.connection_name.as_deref(), Some("orders-db"));
+    assert!(client
+        .get_environment_override(PROJECT, "dev", "orders-db", &cancel)
+        .await
+        .expect("get other env")
+        .is_none());
+    let listed = client
+        .list_environment_overrides(
+            PROJECT,
+            &OverrideFilter {
+                environment_name: Some("prod".into()),
+                ..OverrideFilter::default()
+            },
+            &cancel,
+        )
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 1);
+
+    let mut mismatched = request("x");
+    mismatched.environment_name = "test".into();
+    mismatched.auth_type = AuthType::OauthClientCred;
+    let err = client
+        .create_environment_override(PROJECT, &mismatched, &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(err.status(), Some(400) | Some(422)), "{err:?}");
+
+    assert_eq!(
+        client
+            .delete_environment_override(PROJECT, "prod", "orders-db", &cancel)
+            .await
+            .expect("delete"),
+        DeleteOutcome::Deleted
+    );
+    assert_eq!(
+        client
+            .delete_environment_override(PROJECT, "prod", "orders-db", &cancel)
+            .await
+            .expect("delete again"),
+        DeleteOutcome::AlreadyGone
+    );
+    let err = client
+        .update_environment_override(PROJECT, &request("y"), &cancel)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+}
+
 // ---------------------------------------------------------------- scripted
 
 #[tokio::test]
@@ -1423,7 +1525,10 @@ async fn debug_logs_show_requests_but_never_credentials() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global (this is the only test that installs a subscriber): a scoped
+    // one races with callsite-interest caching on other test threads. It
+    // also captures the logs of every test running meanwhile.
+    tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
 
     let server = Scripted::start(|req, _| {
         if req.target.starts_with("/oauth") {

@@ -418,3 +418,72 @@ fn problem_detail_violations_are_decoded_leniently() {
     assert!(p.violations.is_empty());
     assert_eq!(serde_json::to_value(&p).expect("encodes"), json!({}));
 }
+
+#[test]
+fn environment_override_request_and_response() {
+    use terraform_provider_maia::api::models::{
+        ConnectionOverrides, EnvironmentOverride, EnvironmentOverrideRequest, Page,
+    };
+    let literal = r#"{
+        "environmentName": "prod",
+        "connectionName": "orders-db",
+        "authType": "GENERIC_SECRET",
+        "connectionOverrides": {
+            "secretsLocation": {"type": "AZURE_SECRET_MANAGER", "vaultName": "kv-prod"},
+            "connectionProperties": {"secretName": "orders-db-prod", "secretKey": "pw"}
+        }
+    }"#;
+    let overrides = ConnectionOverrides {
+        secrets_location: Some(SecretsLocation {
+            r#type: Some(SecretsLocationType::AzureSecretManager),
+            vault_name: Some("kv-prod".into()),
+            ..SecretsLocation::default()
+        }),
+        connection_properties: Some(ConnectionProperties {
+            secret_name: Some("orders-db-prod".into()),
+            secret_key: Some("pw".into()),
+            credential_secret_name: None,
+        }),
+    };
+    let request = EnvironmentOverrideRequest {
+        environment_name: "prod".into(),
+        connection_name: "orders-db".into(),
+        auth_type: AuthType::GenericSecret,
+        connection_overrides: Some(overrides.clone()),
+    };
+    round_trip(literal, &request);
+
+    let minimal =
+        r#"{"environmentName": "dev", "connectionName": "c", "authType": "GENERIC_SECRET"}"#;
+    round_trip(
+        minimal,
+        &EnvironmentOverrideRequest {
+            environment_name: "dev".into(),
+            connection_name: "c".into(),
+            auth_type: AuthType::GenericSecret,
+            connection_overrides: None,
+        },
+    );
+
+    let response = r#"{"results": [{
+        "environmentName": "prod", "connectionName": "orders-db", "authType": "GENERIC_SECRET",
+        "projectId": "550e8400-e29b-41d4-a716-446655440002",
+        "connectionOverrides": {
+            "secretsLocation": {"type": "AZURE_SECRET_MANAGER", "vaultName": "kv-prod"},
+            "connectionProperties": {"secretName": "orders-db-prod", "secretKey": "pw"}
+        },
+        "lastModified": "ignored"
+    }], "page": 0, "size": 25, "total": 1}"#;
+    let page: Page<EnvironmentOverride> = serde_json::from_str(response).expect("decodes");
+    assert_eq!(page.total, Some(1));
+    assert_eq!(
+        page.results,
+        vec![EnvironmentOverride {
+            environment_name: Some("prod".into()),
+            connection_name: Some("orders-db".into()),
+            auth_type: Some(AuthType::GenericSecret),
+            connection_overrides: Some(overrides),
+            project_id: Some("550e8400-e29b-41d4-a716-446655440002".into()),
+        }]
+    );
+}

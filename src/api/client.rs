@@ -15,7 +15,7 @@ use super::auth::{AuthConfig, TokenSource};
 use super::endpoint::validate_endpoint;
 use super::error::{excerpt, ApiError};
 use super::models::{
-    Connection, ConnectionPage, CreateConnectionRequest, PlatformConnectionType, ProblemDetail,
+    Connection, CreateConnectionRequest, Page, PlatformConnectionType, ProblemDetail,
     UpdateConnectionRequest,
 };
 use super::retry::RetryPolicy;
@@ -132,7 +132,7 @@ impl fmt::Debug for MaiaClient {
 }
 
 /// Runs `fut` unless and until `cancel` fires.
-async fn cancellable<T>(
+pub(super) async fn cancellable<T>(
     cancel: &CancellationToken,
     fut: impl Future<Output = Result<T, ApiError>>,
 ) -> Result<T, ApiError> {
@@ -146,7 +146,7 @@ async fn cancellable<T>(
     }
 }
 
-fn non_empty<'a>(what: &str, value: &'a str) -> Result<&'a str, ApiError> {
+pub(super) fn non_empty<'a>(what: &str, value: &'a str) -> Result<&'a str, ApiError> {
     if value.is_empty() {
         Err(ApiError::config(format!("{what} must not be empty")))
     } else {
@@ -328,7 +328,7 @@ impl MaiaClient {
         .await
     }
 
-    async fn find_connection(
+    pub(super) async fn find_connection(
         &self,
         project_id: &str,
         name: &str,
@@ -353,42 +353,63 @@ impl MaiaClient {
         project_id: &str,
         filter: &ListFilter,
     ) -> Result<Vec<Connection>, ApiError> {
-        let requested_size = filter.page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1);
-        let mut out: Vec<Connection> = Vec::new();
+        let mut url = self.connections_url(project_id)?;
+        {
+            let mut q = url.query_pairs_mut();
+            if !filter.connection_names.is_empty() {
+                q.append_pair("connectionNames", &filter.connection_names.join(","));
+            }
+            if let Some(p) = &filter.auth_provider {
+                q.append_pair("authProvider", p);
+            }
+            if let Some(t) = &filter.platform_connection_type {
+                q.append_pair("platformConnectionType", t.as_str());
+            }
+        }
+        self.collect_pages(url, filter.page_size, |c: &Connection| c.name.clone())
+            .await
+    }
+
+    /// GETs `url` page after page (`page` from 0, `size`) and returns every
+    /// item. Stops at an empty page, a page with nothing new (by `key`, or
+    /// by the whole item when `key` gives `None`), once `total` items are
+    /// collected, or after a short page when there is no `total`.
+    pub(super) async fn collect_pages<T, K>(
+        &self,
+        url: Url,
+        page_size: Option<u32>,
+        key: K,
+    ) -> Result<Vec<T>, ApiError>
+    where
+        T: DeserializeOwned + serde::Serialize,
+        K: Fn(&T) -> Option<String>,
+    {
+        let requested_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+        let mut out: Vec<T> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut page: u32 = 0;
         loop {
-            let mut url = self.connections_url(project_id)?;
-            {
-                let mut q = url.query_pairs_mut();
-                if !filter.connection_names.is_empty() {
-                    q.append_pair("connectionNames", &filter.connection_names.join(","));
-                }
-                if let Some(p) = &filter.auth_provider {
-                    q.append_pair("authProvider", p);
-                }
-                if let Some(t) = &filter.platform_connection_type {
-                    q.append_pair("platformConnectionType", t.as_str());
-                }
-                q.append_pair("page", &page.to_string());
-                q.append_pair("size", &requested_size.to_string());
-            }
+            let mut page_url = url.clone();
+            page_url
+                .query_pairs_mut()
+                .append_pair("page", &page.to_string())
+                .append_pair("size", &requested_size.to_string());
             let sent = self
-                .call(Method::GET, url, None, Retryability::Idempotent)
+                .call(Method::GET, page_url, None, Retryability::Idempotent)
                 .await?;
             if !sent.response.status.is_success() {
                 return Err(self.error_from(&sent.response));
             }
-            let body: ConnectionPage = self.decode(&sent.response)?;
+            let body: Page<T> = self.decode(&sent.response)?;
             let count = body.results.len();
             let mut new = 0usize;
-            for c in body.results {
-                let key = match &c.name {
-                    Some(n) => format!("n:{n}"),
-                    None => format!("j:{}", serde_json::to_string(&c).unwrap_or_default()),
+            for item in body.results {
+                let k = match key(&item) {
+                    Some(k) => format!("k:{k}"),
+                    None => format!("j:{}", serde_json::to_string(&item).unwrap_or_default()),
                 };
-                if seen.insert(key) {
-                    out.push(c);
+                if seen.insert(k) {
+                    out.push(item);
                     new += 1;
                 }
             }
@@ -408,13 +429,13 @@ impl MaiaClient {
             page += 1;
             if page >= MAX_PAGES {
                 return Err(ApiError::config(format!(
-                    "listing connections did not finish after {MAX_PAGES} pages"
+                    "listing did not finish after {MAX_PAGES} pages"
                 )));
             }
         }
     }
 
-    fn connections_url(&self, project_id: &str) -> Result<Url, ApiError> {
+    pub(super) fn connections_url(&self, project_id: &str) -> Result<Url, ApiError> {
         non_empty("project id", project_id)?;
         let mut url = self.inner.base.clone();
         url.path_segments_mut()
@@ -426,7 +447,7 @@ impl MaiaClient {
 
     /// Sends with auth and retries; on a 401 with renewable credentials,
     /// renews the token once and retries once.
-    async fn call(
+    pub(super) async fn call(
         &self,
         method: Method,
         url: Url,
@@ -488,7 +509,7 @@ impl MaiaClient {
         self.inner.secrets.iter().map(Secret::expose).collect()
     }
 
-    fn undecodable(&self, resp: &RawResponse) -> ApiError {
+    pub(super) fn undecodable(&self, resp: &RawResponse) -> ApiError {
         ApiError::Undecodable {
             status: resp.status.as_u16(),
             content_type: resp.content_type(),
@@ -496,18 +517,18 @@ impl MaiaClient {
         }
     }
 
-    fn decode<T: DeserializeOwned>(&self, resp: &RawResponse) -> Result<T, ApiError> {
+    pub(super) fn decode<T: DeserializeOwned>(&self, resp: &RawResponse) -> Result<T, ApiError> {
         serde_json::from_slice(&resp.body).map_err(|_| self.undecodable(resp))
     }
 
     /// Maps a non-success response to an error.
-    fn error_from(&self, resp: &RawResponse) -> ApiError {
+    pub(super) fn error_from(&self, resp: &RawResponse) -> ApiError {
         let status = resp.status.as_u16();
         let problem = serde_json::from_slice::<serde_json::Value>(&resp.body)
             .ok()
             .filter(serde_json::Value::is_object)
             .and_then(|v| serde_json::from_value::<ProblemDetail>(v).ok())
-            .map(|p| Box::new(self.redact_problem(p)));
+            .map(|p| self.redact_problem(p));
         match (status, problem) {
             (401, problem) => ApiError::Unauthorized { status, problem },
             (403, problem) => ApiError::Forbidden { status, problem },

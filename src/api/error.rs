@@ -14,40 +14,40 @@ pub const EXCERPT_LIMIT: usize = 200;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The API answered with an error and a problem document.
-    #[error("Maia API returned HTTP {status}{}", fmt_problem(Some(&**problem)))]
+    #[error("Maia API returned HTTP {status}{}", fmt_problem(Some(problem)))]
     Problem {
         /// HTTP status code.
         status: u16,
         /// The decoded `application/problem+json` body.
-        problem: Box<ProblemDetail>,
+        problem: ProblemDetail,
     },
     /// The addressed object does not exist (HTTP 404).
-    #[error("not found (HTTP 404){}", fmt_problem(problem.as_deref()))]
+    #[error("not found (HTTP 404){}", fmt_problem(problem.as_ref()))]
     NotFound {
         /// The problem document, when the server sent one.
-        problem: Option<Box<ProblemDetail>>,
+        problem: Option<ProblemDetail>,
     },
     /// The credentials were rejected (HTTP 401, or the token endpoint refused them).
-    #[error("the Maia API rejected the credentials (HTTP {status}){}; check the client id and secret, or the token", fmt_problem(problem.as_deref()))]
+    #[error("the Maia API rejected the credentials (HTTP {status}){}; check the client id and secret, or the token", fmt_problem(problem.as_ref()))]
     Unauthorized {
         /// HTTP status code.
         status: u16,
         /// The problem document, when the server sent one.
-        problem: Option<Box<ProblemDetail>>,
+        problem: Option<ProblemDetail>,
     },
     /// The credentials lack permission (HTTP 403).
-    #[error("the Maia API denied permission (HTTP {status}){}", fmt_problem(problem.as_deref()))]
+    #[error("the Maia API denied permission (HTTP {status}){}", fmt_problem(problem.as_ref()))]
     Forbidden {
         /// HTTP status code.
         status: u16,
         /// The problem document, when the server sent one.
-        problem: Option<Box<ProblemDetail>>,
+        problem: Option<ProblemDetail>,
     },
     /// The object already exists or the request conflicts with its state (HTTP 409).
-    #[error("conflict (HTTP 409){}", fmt_problem(problem.as_deref()))]
+    #[error("conflict (HTTP 409){}", fmt_problem(problem.as_ref()))]
     Conflict {
         /// The problem document, when the server sent one.
-        problem: Option<Box<ProblemDetail>>,
+        problem: Option<ProblemDetail>,
     },
     /// The API kept answering HTTP 429 until the retry budget ran out.
     #[error("the Maia API is rate limiting requests (HTTP 429) after {attempts} attempts{}", fmt_retry_after(*retry_after))]
@@ -151,11 +151,11 @@ impl ApiError {
     /// The problem document behind this error, when the server sent one.
     pub fn problem(&self) -> Option<&ProblemDetail> {
         match self {
-            ApiError::Problem { problem, .. } => Some(&**problem),
+            ApiError::Problem { problem, .. } => Some(problem),
             ApiError::NotFound { problem }
             | ApiError::Conflict { problem }
             | ApiError::Unauthorized { problem, .. }
-            | ApiError::Forbidden { problem, .. } => problem.as_deref(),
+            | ApiError::Forbidden { problem, .. } => problem.as_ref(),
             _ => None,
         }
     }
@@ -269,11 +269,11 @@ mod tests {
     fn problem_errors_show_summary() {
         let e = ApiError::Problem {
             status: 422,
-            problem: Box::new(ProblemDetail {
+            problem: ProblemDetail {
                 title: Some("Unprocessable Entity".into()),
                 detail: Some("bad combination".into()),
                 ..ProblemDetail::default()
-            }),
+            },
         };
         assert_eq!(
             e.to_string(),

@@ -3,6 +3,7 @@
 //! - [`models`]: request/response bodies with the API's exact JSON names.
 //! - [`client`]: [`MaiaClient`], the connections operations.
 //! - [`auth`]: static token or OAuth2 client credentials (cached, single-flight).
+//! - [`overrides`]: environment overrides of connections.
 //! - [`retry`]: which failures are retried and how long to wait.
 //! - [`error`]: the [`ApiError`] type.
 //! - [`endpoint`]: `https://` everywhere, `http://` only for loopback.
@@ -27,11 +28,16 @@
 //! # }
 //! ```
 
+// `ApiError` carries problem documents inline (as callers match on them);
+// its size is irrelevant next to a network round trip.
+#![allow(clippy::result_large_err)]
+
 pub mod auth;
 pub mod client;
 pub mod endpoint;
 pub mod error;
 pub mod models;
+pub mod overrides;
 pub mod retry;
 pub mod secret;
 mod transport;
@@ -39,5 +45,6 @@ mod transport;
 pub use auth::AuthConfig;
 pub use client::{ClientConfig, DeleteOutcome, ListFilter, MaiaClient};
 pub use error::ApiError;
+pub use overrides::OverrideFilter;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, SecretString};

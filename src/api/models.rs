@@ -269,32 +269,52 @@ pub struct Connection {
     pub project_id: Option<String>,
 }
 
-/// One page of `GET /v1/projects/{projectId}/connections`.
+/// One page of a list call (`GET .../connections`,
+/// `GET .../connections/environment-overrides`).
 ///
 /// The envelope is not in the seed; decoding is lenient: the items may be
 /// under `results`, `content`, `items` or `connections`, or the body may be a
 /// bare array. `total` also accepts `totalElements`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ConnectionPage {
-    /// The connections on this page.
-    pub results: Vec<Connection>,
+pub struct Page<T> {
+    /// The items on this page.
+    pub results: Vec<T>,
     /// The page index the server reports, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u64>,
     /// The page size the server reports, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
-    /// The total number of matching connections, if reported.
+    /// The total number of matching items, if reported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
 }
 
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            results: Vec::new(),
+            page: None,
+            size: None,
+            total: None,
+        }
+    }
+}
+
+/// One page of `GET /v1/projects/{projectId}/connections`.
+pub type ConnectionPage = Page<Connection>;
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PageEnvelope {
-    #[serde(default, alias = "content", alias = "items", alias = "connections")]
-    results: Option<Vec<Connection>>,
+struct PageEnvelope<T> {
+    #[serde(
+        default = "Option::default",
+        alias = "content",
+        alias = "items",
+        alias = "connections"
+    )]
+    results: Option<Vec<T>>,
     #[serde(default, alias = "number", alias = "pageNumber")]
     page: Option<u64>,
     #[serde(default, alias = "pageSize")]
@@ -305,19 +325,19 @@ struct PageEnvelope {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum PageRepr {
-    Bare(Vec<Connection>),
-    Envelope(PageEnvelope),
+enum PageRepr<T> {
+    Bare(Vec<T>),
+    Envelope(PageEnvelope<T>),
 }
 
-impl<'de> Deserialize<'de> for ConnectionPage {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match PageRepr::deserialize(deserializer)? {
-            PageRepr::Bare(results) => Ok(ConnectionPage {
+        match PageRepr::<T>::deserialize(deserializer)? {
+            PageRepr::Bare(results) => Ok(Page {
                 results,
-                ..ConnectionPage::default()
+                ..Page::default()
             }),
-            PageRepr::Envelope(env) => Ok(ConnectionPage {
+            PageRepr::Envelope(env) => Ok(Page {
                 results: env.results.unwrap_or_default(),
                 page: env.page,
                 size: env.size,
@@ -325,6 +345,55 @@ impl<'de> Deserialize<'de> for ConnectionPage {
             }),
         }
     }
+}
+
+/// The per-environment replacement of a connection's secret location and
+/// properties (`connectionOverrides`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionOverrides {
+    /// Vault location used in this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets_location: Option<SecretsLocation>,
+    /// Secret names used in this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_properties: Option<ConnectionProperties>,
+}
+
+/// Body of `POST`/`PUT /v1/projects/{projectId}/connections/environment-overrides`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentOverrideRequest {
+    /// The environment the override applies to.
+    pub environment_name: String,
+    /// The overridden connection.
+    pub connection_name: String,
+    /// Must equal the parent connection's `authType`.
+    pub auth_type: AuthType,
+    /// What is replaced in this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_overrides: Option<ConnectionOverrides>,
+}
+
+/// An environment override as the API returns it (every field optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentOverride {
+    /// The environment the override applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_name: Option<String>,
+    /// The overridden connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_name: Option<String>,
+    /// The parent connection's `authType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<AuthType>,
+    /// What is replaced in this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_overrides: Option<ConnectionOverrides>,
+    /// The owning project's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 /// An RFC 7807/9457 problem document (`application/problem+json`).
