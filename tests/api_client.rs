@@ -856,11 +856,37 @@ async fn post_dropped_after_server_acted_is_settled_by_read_back() {
 }
 
 #[tokio::test]
-async fn post_is_not_retried_on_503() {
-    let server = Scripted::start(|_, _| {
-        json_reply(
+async fn post_retried_after_503_settles_a_following_409_by_read_back() {
+    // A gateway answered 503 although the backend created the connection.
+    let server = Scripted::start(|req, index| match (req.method.as_str(), index) {
+        ("POST", 0) => json_reply(
             503,
             serde_json::json!({"title": "Service Unavailable", "status": 503}),
+        ),
+        ("POST", _) => json_reply(
+            409,
+            serde_json::json!({"title": "Conflict", "status": 409, "detail": "already exists"}),
+        ),
+        ("GET", _) => json_reply(200, page_json(&["x"])),
+        _ => json_reply(500, serde_json::json!({"title": "unexpected"})),
+    })
+    .await;
+    let client = token_client(&server, fast_retry());
+    let conn = client
+        .create_connection(PROJECT, &basic_request("x"), &CancellationToken::new())
+        .await
+        .expect("settled by read-back");
+    assert_eq!(conn.name.as_deref(), Some("x"));
+    let methods: Vec<_> = server.seen().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, vec!["POST", "POST", "GET"]);
+}
+
+#[tokio::test]
+async fn post_conflict_without_an_earlier_attempt_is_an_error() {
+    let server = Scripted::start(|_, _| {
+        json_reply(
+            409,
+            serde_json::json!({"title": "Conflict", "status": 409, "detail": "already exists"}),
         )
     })
     .await;
@@ -869,10 +895,7 @@ async fn post_is_not_retried_on_503() {
         .create_connection(PROJECT, &basic_request("x"), &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, ApiError::Problem { status: 503, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::Conflict { .. }), "{err:?}");
     assert_eq!(server.count("/dpc"), 1);
 }
 

@@ -169,7 +169,8 @@ impl Transport {
                     // create settles a following 409 by reading back.
                     let may_retry = is_retryable_status(status);
                     if may_retry {
-                        if retry == Retryability::Unsafe && status != StatusCode::TOO_MANY_REQUESTS {
+                        if retry == Retryability::Unsafe && status != StatusCode::TOO_MANY_REQUESTS
+                        {
                             maybe_applied = true;
                         }
                         let retry_after = parse_retry_after(&response.headers);

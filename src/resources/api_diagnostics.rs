@@ -152,14 +152,14 @@ mod tests {
     fn a_problem_becomes_a_summary_plus_one_diagnostic_per_violation() {
         let err = ApiError::Problem {
             status: 422,
-            problem: Box::new(ProblemDetail {
+            problem: ProblemDetail {
                 title: Some("Unprocessable Entity".into()),
                 detail: Some("invalid".into()),
                 status: Some(422),
                 instance: Some("/v1/projects/p/connections".into()),
                 violations: vec!["name: too long".into(), "other thing".into()],
                 ..ProblemDetail::default()
-            }),
+            },
         };
         let d = from_api_error(&err, op(), &no_paths);
         assert_eq!(d.0.len(), 3);
@@ -179,10 +179,10 @@ mod tests {
     fn a_thousand_violations_are_capped() {
         let err = ApiError::Problem {
             status: 400,
-            problem: Box::new(ProblemDetail {
+            problem: ProblemDetail {
                 violations: (0..1000).map(|i| format!("v{i}")).collect(),
                 ..ProblemDetail::default()
-            }),
+            },
         };
         let d = from_api_error(&err, op(), &no_paths);
         assert_eq!(d.0.len(), 1 + MAX_VIOLATION_DIAGNOSTICS + 1);
