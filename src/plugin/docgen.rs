@@ -71,25 +71,15 @@ pub fn render_schema(block: &Block) -> String {
 }
 
 fn render_block(out: &mut String, block: &Block, prefix: &str) {
-    let groups: [(
-        &str,
-        Box<dyn Fn(&Attribute) -> bool>,
-        Box<dyn Fn(&NestedBlock) -> bool>,
-    ); 3] = [
-        (
-            "Required",
-            Box::new(|a| a.required),
-            Box::new(|b| b.min_items > 0),
-        ),
-        (
-            "Optional",
-            Box::new(|a| a.optional),
-            Box::new(|b| b.min_items == 0),
-        ),
+    type AttrFilter = fn(&Attribute) -> bool;
+    type BlockFilter = fn(&NestedBlock) -> bool;
+    let groups: [(&str, AttrFilter, BlockFilter); 3] = [
+        ("Required", |a| a.required, |b| b.min_items > 0),
+        ("Optional", |a| a.optional, |b| b.min_items == 0),
         (
             "Read-Only",
-            Box::new(|a| a.computed && !a.optional && !a.required),
-            Box::new(|_| false),
+            |a| a.computed && !a.optional && !a.required,
+            |_| false,
         ),
     ];
     for (title, attr_in, block_in) in &groups {
