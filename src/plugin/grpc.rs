@@ -23,6 +23,7 @@ mod stop;
 mod tonic_impl;
 mod unsupported;
 mod upgrade;
+mod write_only;
 
 pub use dynamic::DynamicValueError;
 pub use guard::INTERNAL_ERROR_SUMMARY;

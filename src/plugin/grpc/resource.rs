@@ -1,10 +1,13 @@
 //! The managed-resource RPCs: validate, read, plan, apply and import, with
 //! the value and identity plumbing they share.
 
+use std::borrow::Cow;
+
 use super::convert;
 use super::dynamic::{self, diag};
 use super::guard;
 use super::service::{ProviderService, ResourceEntry};
+use super::write_only;
 use crate::plugin::cty::{Type, Value};
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::proto::tfplugin6 as pb;
@@ -56,7 +59,7 @@ impl ProviderService {
             }
         };
         let mut diags = out.diagnostics;
-        let new_state = encode_into(&out.new_state, &entry.ty, "new_state", &mut diags);
+        let new_state = entry.encode_state(&out.new_state, "new_state", &mut diags);
         let new_identity =
             encode_identity(entry, out.new_identity.as_ref(), "new_identity", &mut diags);
         Ok(pb::read_resource::Response {
@@ -96,7 +99,7 @@ impl ProviderService {
         );
         let out = guard::call("PlanResourceChange", &req.type_name, call).await?;
         let mut diags = out.diagnostics;
-        let planned_state = encode_into(&out.planned_state, &entry.ty, "planned_state", &mut diags);
+        let planned_state = entry.encode_state(&out.planned_state, "planned_state", &mut diags);
         let planned_identity = encode_identity(
             entry,
             out.planned_identity.as_ref(),
@@ -154,7 +157,7 @@ impl ProviderService {
             }
         };
         let mut diags = out.diagnostics;
-        let new_state = encode_into(&out.new_state, &entry.ty, "new_state", &mut diags);
+        let new_state = entry.encode_state(&out.new_state, "new_state", &mut diags);
         let new_identity =
             encode_identity(entry, out.new_identity.as_ref(), "new_identity", &mut diags);
         Ok(pb::apply_resource_change::Response {
@@ -197,7 +200,7 @@ impl ProviderService {
             .iter()
             .map(|r| pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
-                state: encode_into(&r.state, &entry.ty, "state", &mut diags),
+                state: entry.encode_state(&r.state, "state", &mut diags),
                 private: r.private.clone(),
                 identity: encode_identity(entry, r.identity.as_ref(), "identity", &mut diags),
             })
@@ -207,6 +210,30 @@ impl ProviderService {
             diagnostics: convert::diagnostics(&diags),
             deferred: None,
         })
+    }
+}
+
+impl ResourceEntry {
+    /// `value` as Terraform may store it: write-only attributes null.
+    pub(super) fn storable<'a>(&self, value: &'a Value) -> Cow<'a, Value> {
+        if self.write_only {
+            let mut v = value.clone();
+            write_only::null_write_only(&mut v, &self.schema.block);
+            Cow::Owned(v)
+        } else {
+            Cow::Borrowed(value)
+        }
+    }
+
+    /// Encodes a state (or planned state) answer of this resource type, with
+    /// write-only attributes nulled; on failure records a diagnostic.
+    fn encode_state(
+        &self,
+        value: &Value,
+        field: &'static str,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::DynamicValue> {
+        encode_into(&self.storable(value), &self.ty, field, diags)
     }
 }
 

@@ -8,6 +8,7 @@ use super::convert;
 use super::dynamic::{self, diag};
 use super::guard;
 use super::stop::StopHandle;
+use super::write_only;
 use crate::plugin::cty::Type;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::proto::tfplugin6 as pb;
@@ -23,6 +24,8 @@ pub(super) struct ResourceEntry {
     pub(super) schema: Schema,
     pub(super) ty: Type,
     pub(super) identity: Option<(IdentitySchema, Type)>,
+    /// Whether the schema has write-only attributes (nulled in every state).
+    pub(super) write_only: bool,
 }
 
 /// The `tfplugin6.Provider` gRPC service over a [`Provider`] implementation.
@@ -66,6 +69,7 @@ impl ProviderService {
             match schemas {
                 Ok((schema, identity)) => {
                     let ty = schema.block.implied_type();
+                    let write_only = write_only::has_write_only(&schema.block);
                     let identity = identity.map(|s| {
                         let t = s.implied_type();
                         (s, t)
@@ -77,6 +81,7 @@ impl ProviderService {
                             schema,
                             ty,
                             identity,
+                            write_only,
                         },
                     );
                 }

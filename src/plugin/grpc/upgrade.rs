@@ -46,7 +46,8 @@ impl ProviderService {
                 resource.upgrade_state(req.version, json)
             })??
         };
-        let upgraded_state = dynamic::encode(&value, &entry.ty, "upgraded_state").map_err(diag)?;
+        let upgraded_state =
+            dynamic::encode(&entry.storable(&value), &entry.ty, "upgraded_state").map_err(diag)?;
         Ok(pb::upgrade_resource_state::Response {
             upgraded_state: Some(upgraded_state),
             diagnostics: Vec::new(),
