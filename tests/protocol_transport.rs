@@ -264,8 +264,14 @@ fn parent_death_stops_the_plugin() {
     // orphans the plugin, which must notice and exit.
     let cert = ClientCert::generate();
     let mut cmd = terraform_command("sh", Some(&cert), &SpawnOptions::default());
-    cmd.arg("-c").arg("\"$0\" & wait").arg(provider_bin());
+    cmd.arg("-c")
+        .arg("\"$0\" & echo $! >&2; wait")
+        .arg(provider_bin());
     let mut sh = cmd.spawn().unwrap();
+    let mut stderr = std::io::BufReader::new(sh.stderr.take().unwrap());
+    let mut pid = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut pid).unwrap();
+    let pid: u32 = pid.trim().parse().unwrap();
     let mut stdout = std::io::BufReader::new(sh.stdout.take().unwrap());
     let mut line = String::new();
     std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
@@ -277,9 +283,20 @@ fn parent_death_stops_the_plugin() {
     assert!(dir.exists());
     sh.kill().unwrap();
     sh.wait().unwrap();
+    let gone = wait_gone(&dir, Duration::from_secs(10));
+    let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+    if !gone || alive {
+        // Do not leave the orphan behind when the assertion fails.
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(gone, "orphaned plugin kept its socket");
+    std::thread::sleep(Duration::from_millis(200));
     assert!(
-        wait_gone(&dir, Duration::from_secs(10)),
-        "orphaned plugin kept running"
+        !std::path::Path::new(&format!("/proc/{pid}/exe")).exists(),
+        "orphaned plugin {pid} kept running"
     );
 }
 
@@ -409,13 +426,17 @@ async fn debug_mode_prints_reattach_line_and_serves_plaintext() {
     let line = tokio::task::spawn_blocking(move || {
         let mut r = std::io::BufReader::new(stdout);
         let mut line = String::new();
+        let mut found = String::new();
         while std::io::BufRead::read_line(&mut r, &mut line).unwrap_or(0) > 0 {
             if line.contains("TF_REATTACH_PROVIDERS=") {
-                return line;
+                found = line.clone();
+            }
+            if line.contains("Ctrl-C") {
+                break;
             }
             line.clear();
         }
-        line
+        found
     })
     .await
     .unwrap();
@@ -466,4 +487,56 @@ async fn debug_mode_prints_reattach_line_and_serves_plaintext() {
         .unwrap();
     assert_eq!(exit.code(), Some(0));
     assert!(!sock.parent().unwrap().exists());
+}
+
+#[tokio::test]
+async fn provider_service_answers_get_provider_schema_over_mtls() {
+    use terraform_provider_maia::plugin::proto::tfplugin6::provider_client::ProviderClient;
+    use terraform_provider_maia::plugin::proto::tfplugin6::{get_provider_schema, stop_provider};
+
+    let plugin = PluginProcess::spawn(&provider_bin(), &[]);
+    let channel = plugin.channel().await.unwrap();
+    let mut client = ProviderClient::new(channel);
+    let schema = client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("GetProviderSchema answers")
+        .into_inner();
+    assert!(schema.provider.is_some(), "provider schema present");
+    assert!(
+        schema.diagnostics.is_empty(),
+        "unexpected diagnostics: {:?}",
+        schema.diagnostics
+    );
+    let stop = client
+        .stop_provider(stop_provider::Request {})
+        .await
+        .expect("StopProvider answers")
+        .into_inner();
+    assert_eq!(stop.error, "");
+    // StopProvider is not Shutdown: the plugin keeps serving.
+    assert!(client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn provider_service_is_refused_to_a_foreign_certificate() {
+    use terraform_provider_maia::plugin::proto::tfplugin6::get_provider_schema;
+    use terraform_provider_maia::plugin::proto::tfplugin6::provider_client::ProviderClient;
+
+    let plugin = PluginProcess::spawn(&provider_bin(), &[]);
+    let stranger = ClientCert::generate();
+    let refused = match plugin.channel_as(Some(&stranger)).await {
+        Err(_) => true,
+        Ok(channel) => ProviderClient::new(channel)
+            .get_provider_schema(get_provider_schema::Request {})
+            .await
+            .is_err(),
+    };
+    assert!(
+        refused,
+        "a foreign certificate reached the provider service"
+    );
 }

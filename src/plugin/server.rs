@@ -85,11 +85,11 @@ pub type StopWork = Arc<dyn Fn() + Send + Sync>;
 
 /// Adds the tfplugin6 `Provider` service for `provider` to `routes` and
 /// returns the handle that cancels its in-flight calls.
-fn mount_provider(_routes: &mut RoutesBuilder, provider: Arc<dyn Provider>) -> StopWork {
-    // PENDING(grpc branch): mount `super::grpc::ProviderService::new(provider)`
-    // and return its stop handle.
-    drop(provider);
-    Arc::new(|| {})
+fn mount_provider(routes: &mut RoutesBuilder, provider: Arc<dyn Provider>) -> StopWork {
+    let service = super::grpc::ProviderService::new(provider);
+    let stop = service.stop_handle();
+    routes.add_service(service.into_server());
+    Arc::new(move || stop.stop())
 }
 
 /// Serves `provider` to Terraform (managed mode) until Shutdown or a signal.
@@ -147,6 +147,7 @@ pub async fn run(
     // Watch signals before announcing, so a signal sent right after the
     // handshake line is handled rather than killing the process.
     let signals = Signals::install();
+    let parent = parent_pid();
     let announce = match &mode {
         Mode::Managed => handshake::handshake_line(
             hs.protocol,
@@ -159,15 +160,22 @@ pub async fn run(
     };
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{announce}")
-            .and_then(|()| out.flush())
-            .map_err(ServeError::Stdout)?;
+        let written = out
+            .write_all(format!("{announce}\n").as_bytes())
+            .and_then(|()| out.flush());
+        match written {
+            Ok(()) => {}
+            // Terraform reads the handshake line: without it there is no plugin.
+            Err(e) if managed => return Err(ServeError::Stdout(e)),
+            // The debug banner is for a person; a closed stdout is no reason to stop.
+            Err(e) => tracing::warn!(error = %e, "could not print the debug banner"),
+        }
     }
     tracing::debug!(address = %bound.addr, tls = mtls.is_some(), "plugin serving");
 
     tokio::spawn(signals.watch(shutdown.clone(), stop_work.clone(), managed));
     if managed {
-        tokio::spawn(watch_parent(shutdown.clone(), stop_work.clone()));
+        tokio::spawn(watch_parent(parent, shutdown.clone(), stop_work.clone()));
     }
 
     let incoming = tls::incoming(bound.listener, mtls.map(|m| m.acceptor), shutdown.clone());
@@ -300,9 +308,21 @@ impl Signals {
     }
 }
 
+/// The parent process id, read before the handshake so a parent that dies
+/// right after it is still noticed.
+fn parent_pid() -> u32 {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::parent_id()
+    }
+    #[cfg(not(unix))]
+    {
+        0
+    }
+}
+
 #[cfg(unix)]
-async fn watch_parent(shutdown: CancellationToken, stop_work: StopWork) {
-    let parent = std::os::unix::process::parent_id();
+async fn watch_parent(parent: u32, shutdown: CancellationToken, stop_work: StopWork) {
     let mut tick = tokio::time::interval(PARENT_POLL);
     loop {
         tokio::select! {
@@ -320,7 +340,7 @@ async fn watch_parent(shutdown: CancellationToken, stop_work: StopWork) {
 }
 
 #[cfg(not(unix))]
-async fn watch_parent(shutdown: CancellationToken, _stop_work: StopWork) {
+async fn watch_parent(_parent: u32, shutdown: CancellationToken, _stop_work: StopWork) {
     shutdown.cancelled().await;
 }
 

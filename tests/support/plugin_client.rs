@@ -314,6 +314,10 @@ impl PluginProcess {
 }
 
 impl Drop for PluginProcess {
+    /// Stops the plugin: SIGTERM, then SIGKILL if it is still running after a
+    /// short wait (a test's own runtime may be blocked here and unable to
+    /// answer the server's graceful-shutdown ping), then removes a socket
+    /// directory the kill left behind.
     fn drop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
@@ -323,13 +327,16 @@ impl Drop for PluginProcess {
                 .arg("-TERM")
                 .arg(child.id().to_string())
                 .status();
-            let deadline = Instant::now() + Duration::from_secs(3);
+            let deadline = Instant::now() + Duration::from_millis(300);
             while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
+                std::thread::sleep(Duration::from_millis(5));
             }
             let _ = child.kill();
         }
         let _ = child.wait();
+        if let Some(dir) = self.socket_dir() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
