@@ -140,7 +140,7 @@ impl ProviderService {
                 prior_state,
                 planned_state,
                 config,
-                planned_private: req.planned_private,
+                planned_private: req.planned_private.clone(),
                 planned_identity,
             },
         );
@@ -151,6 +151,7 @@ impl ProviderService {
             Err(d) => {
                 return Ok(pb::apply_resource_change::Response {
                     new_state: req.prior_state,
+                    private: req.planned_private,
                     diagnostics: convert::diagnostics(&d.into()),
                     ..Default::default()
                 })

@@ -1,5 +1,5 @@
-//! [`ProviderService`]: the state shared by all RPCs, and the logic of the
-//! RPCs this layer supports (provider configuration and managed resources).
+//! [`ProviderService`]: the state shared by all RPCs (the provider, cached
+//! schemas and implied types, the stop handle) and the provider-level RPCs.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
