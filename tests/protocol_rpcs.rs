@@ -107,7 +107,15 @@ fn thing(id: Option<&str>, name: &str, value: Option<&str>, delay_ms: Option<i64
             "delay_ms",
             delay_ms.map_or(Value::Null, |d| Value::Number(d.into())),
         ),
+        ("secret", Value::Null),
     ])
+}
+
+fn with_secret(mut v: Value, secret: &str) -> Value {
+    if let Value::Object(attrs) = &mut v {
+        attrs.insert("secret".into(), Value::string(secret));
+    }
+    v
 }
 
 fn identity(id: &str) -> Option<pb::ResourceIdentityData> {
@@ -462,6 +470,7 @@ async fn apply_create_returns_state_private_and_identity() -> TestResult {
         ("name", Value::string("foo")),
         ("value", Value::string("bar")),
         ("delay_ms", Value::Null),
+        ("secret", Value::Null),
     ]);
     let r = apply(&mut h, &Value::Null, &planned).await?;
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
@@ -564,6 +573,78 @@ async fn import_by_id_and_by_identity() -> TestResult {
         unmp(ident, &identity_ty()).get_attr("id").as_str(),
         Some("id-y")
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn write_only_attributes_are_never_planned_or_stored() -> TestResult {
+    let mut h = start().await?;
+    let ty = EchoThing::ty();
+
+    let schema = h
+        .client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await?
+        .into_inner();
+    let block = schema.resource_schemas["echo_thing"]
+        .block
+        .clone()
+        .expect("block");
+    let secret = block
+        .attributes
+        .iter()
+        .find(|a| a.name == "secret")
+        .expect("secret attribute");
+    assert!(secret.write_only && secret.sensitive);
+
+    // The fixture echoes the secret; the protocol layer nulls it.
+    let config = with_secret(thing(None, "w", None, None), "hunter2");
+    let r = plan(&mut h, "echo_thing", &ty, &Value::Null, &config).await?;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let planned = unmp(r.planned_state.as_ref(), &ty);
+    assert!(planned.get_attr("secret").is_null());
+    assert_eq!(planned.get_attr("name").as_str(), Some("w"));
+
+    let r = apply(&mut h, &Value::Null, &config).await?;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let state = unmp(r.new_state.as_ref(), &ty);
+    assert!(state.get_attr("secret").is_null());
+    assert_eq!(state.get_attr("id").as_str(), Some("id-w"));
+
+    let r = h
+        .client
+        .read_resource(pb::read_resource::Request {
+            type_name: "echo_thing".into(),
+            current_state: mp(&config, &ty),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert!(unmp(r.new_state.as_ref(), &ty).get_attr("secret").is_null());
+
+    let r = h
+        .client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "echo_thing".into(),
+            id: "id-w".into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    let imported = unmp(r.imported_resources[0].state.as_ref(), &ty);
+    assert!(imported.get_attr("secret").is_null());
+
+    let r = upgrade(
+        &mut h,
+        "echo_thing",
+        1,
+        raw_json(r#"{"id":"id-w","name":"w","secret":"leaked"}"#),
+    )
+    .await?;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(unmp(r.upgraded_state.as_ref(), &ty)
+        .get_attr("secret")
+        .is_null());
     Ok(())
 }
 

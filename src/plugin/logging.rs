@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use serde_json::{Map, Value as Json};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
@@ -271,6 +271,18 @@ impl<'a> MakeWriter<'a> for BufferWriter {
     }
 }
 
+/// The crate whose events are logged at the chosen level.
+const OWN_TARGET: &str = "terraform_provider_maia";
+
+/// The filter: this crate at `level`; libraries (h2, hyper, rustls, tonic...)
+/// at most at `warn`, so `TF_LOG=trace` shows the provider rather than every
+/// HTTP/2 frame.
+pub fn targets(level: LevelFilter) -> Targets {
+    Targets::new()
+        .with_default(level.min(LevelFilter::WARN))
+        .with_target(OWN_TARGET, level)
+}
+
 /// Installs the global subscriber at `level` writing hclog JSON to stderr.
 /// With `LevelFilter::OFF` nothing is installed (zero cost). Returns whether
 /// a subscriber was installed (false also if one already was).
@@ -278,7 +290,7 @@ pub fn init(level: LevelFilter) -> bool {
     if level == LevelFilter::OFF {
         return false;
     }
-    let layer = HclogLayer::new(DEFAULT_MODULE, StderrLines).with_filter(level);
+    let layer = HclogLayer::new(DEFAULT_MODULE, StderrLines).with_filter(targets(level));
     tracing_subscriber::registry()
         .with(layer)
         .try_init()
@@ -383,6 +395,24 @@ mod tests {
         assert_eq!(lines[0]["ratio"], 0.5);
         assert_eq!(lines[1]["@level"], "error");
         assert_eq!(lines[1]["error"], "boom");
+    }
+
+    #[test]
+    fn libraries_are_capped_at_warn() {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let buf = BufferWriter::default();
+        let layer = HclogLayer::new("m", buf.clone()).with_filter(targets(LevelFilter::TRACE));
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "h2::codec", "frame");
+            tracing::warn!(target: "h2::codec", "library warning");
+            tracing::trace!("own trace");
+        });
+        let out = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert!(!out.contains("\"frame\""), "{out}");
+        assert!(out.contains("library warning"), "{out}");
+        assert!(out.contains("own trace"), "{out}");
+        assert!(!targets(LevelFilter::ERROR).would_enable("h2", &Level::WARN));
     }
 
     #[test]
