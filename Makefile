@@ -5,6 +5,7 @@
 #   make tools     only fetch the external tools into .cache/tools (or $MAIA_TOOLS_CACHE)
 #   make install   release build into ~/.terraform.d/plugins for local use (scripts/install)
 #   make release   release zip, SHA256SUMS and registry manifest in dist/ (scripts/release)
+#   make fuzz      libFuzzer run of the input decoders, FUZZ_RUNS per target (scripts/fuzz)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -12,7 +13,7 @@ CARGO ?= cargo
 TOOLS_CACHE := $(or $(MAIA_TOOLS_CACHE),$(CURDIR)/.cache/tools)
 TOOLS_ENV := $(TOOLS_CACHE)/env
 
-.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release
+.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release fuzz
 
 test: rust-tools fmt-check tools build clippy check-tests
 
@@ -46,3 +47,6 @@ install:
 
 release:
 	scripts/release
+
+fuzz:
+	scripts/fuzz
