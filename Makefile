@@ -13,7 +13,7 @@ CARGO ?= cargo
 TOOLS_CACHE := $(or $(MAIA_TOOLS_CACHE),$(CURDIR)/.cache/tools)
 TOOLS_ENV := $(TOOLS_CACHE)/env
 
-.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release fuzz
+.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release fuzz docs
 
 test: rust-tools fmt-check tools build clippy check-tests
 
@@ -50,3 +50,7 @@ release:
 
 fuzz:
 	scripts/fuzz
+
+# Regenerates docs/ from the provider's schema and examples/ (tests/docs.rs fails when they are stale).
+docs:
+	MAIA_UPDATE_DOCS=1 $(CARGO) test --test docs
