@@ -597,8 +597,31 @@ async fn write_only_attributes_are_never_planned_or_stored() -> TestResult {
         .expect("secret attribute");
     assert!(secret.write_only && secret.sensitive);
 
-    // The fixture echoes the secret; the protocol layer nulls it.
+    // Setting a write-only attribute needs a Terraform that says it can.
     let config = with_secret(thing(None, "w", None, None), "hunter2");
+    let validate = |caps: Option<pb::ClientCapabilities>| pb::validate_resource_config::Request {
+        type_name: "echo_thing".into(),
+        config: mp(&config, &ty),
+        client_capabilities: caps,
+    };
+    let old = h
+        .client
+        .validate_resource_config(validate(None))
+        .await?
+        .into_inner();
+    assert_one_error_mentioning(&old.diagnostics, "Terraform 1.11");
+    assert_eq!(attr_path(&old.diagnostics[0]), ["secret"]);
+    let new = h
+        .client
+        .validate_resource_config(validate(Some(pb::ClientCapabilities {
+            deferral_allowed: true,
+            write_only_attributes_allowed: true,
+        })))
+        .await?
+        .into_inner();
+    assert!(new.diagnostics.is_empty(), "{:?}", new.diagnostics);
+
+    // The fixture echoes the secret; the protocol layer nulls it.
     let r = plan(&mut h, "echo_thing", &ty, &Value::Null, &config).await?;
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     let planned = unmp(r.planned_state.as_ref(), &ty);

@@ -20,6 +20,28 @@ impl ProviderService {
     ) -> Result<Diagnostics, Diagnostics> {
         let entry = self.resource(&req.type_name)?;
         let config = dynamic::decode(req.config.as_ref(), &entry.ty, "config").map_err(diag)?;
+        let write_only_allowed = req
+            .client_capabilities
+            .is_some_and(|c| c.write_only_attributes_allowed);
+        if entry.write_only && !write_only_allowed {
+            let refused: Diagnostics = Diagnostics(
+                write_only::set_paths(&config, &entry.schema.block)
+                    .into_iter()
+                    .map(|p| {
+                        Diagnostic::error(
+                            "Write-only attribute not supported by this Terraform version",
+                            format!(
+                                "\"{p}\" is a write-only attribute: its value is used but never stored. Terraform 1.11 or later is needed to set it; upgrade Terraform or remove the argument."
+                            ),
+                        )
+                        .at(p)
+                    })
+                    .collect(),
+            );
+            if refused.has_errors() {
+                return Err(refused);
+            }
+        }
         Ok(guard::call(
             "ValidateResourceConfig",
             &req.type_name,
