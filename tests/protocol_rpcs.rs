@@ -1067,6 +1067,45 @@ async fn panicking_resource_becomes_internal_error_and_server_keeps_serving() ->
     Ok(())
 }
 
+#[tokio::test]
+async fn concurrent_calls_are_all_answered() -> TestResult {
+    let h = start().await?;
+    let ty = EchoThing::ty();
+    let started = Instant::now();
+    let mut calls = Vec::new();
+    for i in 0..200 {
+        let mut c = h.client.clone();
+        let ty = ty.clone();
+        calls.push(tokio::spawn(async move {
+            let name = format!("n{i}");
+            let v = thing(None, &name, None, None);
+            let r = c
+                .plan_resource_change(pb::plan_resource_change::Request {
+                    type_name: "echo_thing".into(),
+                    prior_state: mp(&Value::Null, &ty),
+                    proposed_new_state: mp(&v, &ty),
+                    config: mp(&v, &ty),
+                    ..Default::default()
+                })
+                .await
+                .map(|r| r.into_inner());
+            (name, r)
+        }));
+    }
+    for call in calls {
+        let (name, r) = call.await?;
+        let r = r?;
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let planned = unmp(r.planned_state.as_ref(), &ty);
+        assert_eq!(planned.get_attr("name").as_str(), Some(name.as_str()));
+    }
+    eprintln!(
+        "200 concurrent PlanResourceChange calls answered in {:?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
 // ----- cancellation ----------------------------------------------------------
 
 fn slow_planned() -> Value {
