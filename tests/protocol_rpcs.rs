@@ -525,6 +525,7 @@ async fn read_refreshes_or_reports_gone() -> TestResult {
         .into_inner();
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert!(unmp(r.new_state.as_ref(), &ty).is_null());
+    assert!(r.new_identity.is_none(), "no identity for a removed object");
     Ok(())
 }
 
