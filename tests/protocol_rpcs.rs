@@ -107,7 +107,15 @@ fn thing(id: Option<&str>, name: &str, value: Option<&str>, delay_ms: Option<i64
             "delay_ms",
             delay_ms.map_or(Value::Null, |d| Value::Number(d.into())),
         ),
+        ("secret", Value::Null),
     ])
+}
+
+fn with_secret(mut v: Value, secret: &str) -> Value {
+    if let Value::Object(attrs) = &mut v {
+        attrs.insert("secret".into(), Value::string(secret));
+    }
+    v
 }
 
 fn identity(id: &str) -> Option<pb::ResourceIdentityData> {
@@ -462,6 +470,7 @@ async fn apply_create_returns_state_private_and_identity() -> TestResult {
         ("name", Value::string("foo")),
         ("value", Value::string("bar")),
         ("delay_ms", Value::Null),
+        ("secret", Value::Null),
     ]);
     let r = apply(&mut h, &Value::Null, &planned).await?;
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
@@ -516,6 +525,7 @@ async fn read_refreshes_or_reports_gone() -> TestResult {
         .into_inner();
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert!(unmp(r.new_state.as_ref(), &ty).is_null());
+    assert!(r.new_identity.is_none(), "no identity for a removed object");
     Ok(())
 }
 
@@ -564,6 +574,101 @@ async fn import_by_id_and_by_identity() -> TestResult {
         unmp(ident, &identity_ty()).get_attr("id").as_str(),
         Some("id-y")
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn write_only_attributes_are_never_planned_or_stored() -> TestResult {
+    let mut h = start().await?;
+    let ty = EchoThing::ty();
+
+    let schema = h
+        .client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await?
+        .into_inner();
+    let block = schema.resource_schemas["echo_thing"]
+        .block
+        .clone()
+        .expect("block");
+    let secret = block
+        .attributes
+        .iter()
+        .find(|a| a.name == "secret")
+        .expect("secret attribute");
+    assert!(secret.write_only && secret.sensitive);
+
+    // Setting a write-only attribute needs a Terraform that says it can.
+    let config = with_secret(thing(None, "w", None, None), "hunter2");
+    let validate = |caps: Option<pb::ClientCapabilities>| pb::validate_resource_config::Request {
+        type_name: "echo_thing".into(),
+        config: mp(&config, &ty),
+        client_capabilities: caps,
+    };
+    let old = h
+        .client
+        .validate_resource_config(validate(None))
+        .await?
+        .into_inner();
+    assert_one_error_mentioning(&old.diagnostics, "Terraform 1.11");
+    assert_eq!(attr_path(&old.diagnostics[0]), ["secret"]);
+    let new = h
+        .client
+        .validate_resource_config(validate(Some(pb::ClientCapabilities {
+            deferral_allowed: true,
+            write_only_attributes_allowed: true,
+        })))
+        .await?
+        .into_inner();
+    assert!(new.diagnostics.is_empty(), "{:?}", new.diagnostics);
+
+    // The fixture echoes the secret; the protocol layer nulls it.
+    let r = plan(&mut h, "echo_thing", &ty, &Value::Null, &config).await?;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let planned = unmp(r.planned_state.as_ref(), &ty);
+    assert!(planned.get_attr("secret").is_null());
+    assert_eq!(planned.get_attr("name").as_str(), Some("w"));
+
+    let r = apply(&mut h, &Value::Null, &config).await?;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let state = unmp(r.new_state.as_ref(), &ty);
+    assert!(state.get_attr("secret").is_null());
+    assert_eq!(state.get_attr("id").as_str(), Some("id-w"));
+
+    let r = h
+        .client
+        .read_resource(pb::read_resource::Request {
+            type_name: "echo_thing".into(),
+            current_state: mp(&config, &ty),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert!(unmp(r.new_state.as_ref(), &ty).get_attr("secret").is_null());
+
+    let r = h
+        .client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "echo_thing".into(),
+            id: "id-w".into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    let imported = unmp(r.imported_resources[0].state.as_ref(), &ty);
+    assert!(imported.get_attr("secret").is_null());
+
+    let r = upgrade(
+        &mut h,
+        "echo_thing",
+        1,
+        raw_json(r#"{"id":"id-w","name":"w","secret":"leaked"}"#),
+    )
+    .await?;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(unmp(r.upgraded_state.as_ref(), &ty)
+        .get_attr("secret")
+        .is_null());
     Ok(())
 }
 
@@ -960,6 +1065,45 @@ async fn panicking_resource_becomes_internal_error_and_server_keeps_serving() ->
     )
     .await?;
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    Ok(())
+}
+
+#[tokio::test]
+async fn concurrent_calls_are_all_answered() -> TestResult {
+    let h = start().await?;
+    let ty = EchoThing::ty();
+    let started = Instant::now();
+    let mut calls = Vec::new();
+    for i in 0..200 {
+        let mut c = h.client.clone();
+        let ty = ty.clone();
+        calls.push(tokio::spawn(async move {
+            let name = format!("n{i}");
+            let v = thing(None, &name, None, None);
+            let r = c
+                .plan_resource_change(pb::plan_resource_change::Request {
+                    type_name: "echo_thing".into(),
+                    prior_state: mp(&Value::Null, &ty),
+                    proposed_new_state: mp(&v, &ty),
+                    config: mp(&v, &ty),
+                    ..Default::default()
+                })
+                .await
+                .map(|r| r.into_inner());
+            (name, r)
+        }));
+    }
+    for call in calls {
+        let (name, r) = call.await?;
+        let r = r?;
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let planned = unmp(r.planned_state.as_ref(), &ty);
+        assert_eq!(planned.get_attr("name").as_str(), Some(name.as_str()));
+    }
+    eprintln!(
+        "200 concurrent PlanResourceChange calls answered in {:?}",
+        started.elapsed()
+    );
     Ok(())
 }
 

@@ -17,10 +17,13 @@
 mod convert;
 mod dynamic;
 mod guard;
+mod resource;
 mod service;
 mod stop;
 mod tonic_impl;
 mod unsupported;
+mod upgrade;
+mod write_only;
 
 pub use dynamic::DynamicValueError;
 pub use guard::INTERNAL_ERROR_SUMMARY;

@@ -74,6 +74,11 @@ impl From<DynamicValueError> for Diagnostic {
     }
 }
 
+/// A codec error as diagnostics (for `map_err`).
+pub fn diag(e: DynamicValueError) -> crate::plugin::diagnostics::Diagnostics {
+    e.to_diagnostic().into()
+}
+
 /// Whether a `DynamicValue` carries no bytes at all (not even a msgpack nil).
 pub fn is_empty(dv: Option<&pb::DynamicValue>) -> bool {
     dv.is_none_or(|d| d.msgpack.is_empty() && d.json.is_empty())

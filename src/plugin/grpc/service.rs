@@ -1,21 +1,19 @@
-//! [`ProviderService`]: the state shared by all RPCs, and the logic of the
-//! RPCs this layer supports (provider configuration and managed resources).
+//! [`ProviderService`]: the state shared by all RPCs (the provider, cached
+//! schemas and implied types, the stop handle) and the provider-level RPCs.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::convert;
-use super::dynamic::{self, DynamicValueError};
+use super::dynamic::{self, diag};
 use super::guard;
 use super::stop::StopHandle;
-use crate::plugin::cty::{Type, Value};
+use super::write_only;
+use crate::plugin::cty::Type;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::proto::tfplugin6 as pb;
 use crate::plugin::schema::{IdentitySchema, Schema};
-use crate::plugin::traits::{
-    ApplyRequest, CallContext, ConfigureRequest, ImportRequest, PlanRequest, Provider, ReadRequest,
-    Resource,
-};
+use crate::plugin::traits::{CallContext, ConfigureRequest, Provider, Resource};
 
 /// Largest message accepted or sent, matching what Terraform allows (256 MiB).
 pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
@@ -26,6 +24,8 @@ pub(super) struct ResourceEntry {
     pub(super) schema: Schema,
     pub(super) ty: Type,
     pub(super) identity: Option<(IdentitySchema, Type)>,
+    /// Whether the schema has write-only attributes (nulled in every state).
+    pub(super) write_only: bool,
 }
 
 /// The `tfplugin6.Provider` gRPC service over a [`Provider`] implementation.
@@ -69,6 +69,7 @@ impl ProviderService {
             match schemas {
                 Ok((schema, identity)) => {
                     let ty = schema.block.implied_type();
+                    let write_only = write_only::has_write_only(&schema.block);
                     let identity = identity.map(|s| {
                         let t = s.implied_type();
                         (s, t)
@@ -80,6 +81,7 @@ impl ProviderService {
                             schema,
                             ty,
                             identity,
+                            write_only,
                         },
                     );
                 }
@@ -213,294 +215,6 @@ impl ProviderService {
         )
         .await?)
     }
-
-    // ----- managed resources ---------------------------------------------
-
-    pub(super) async fn validate_resource_config(
-        &self,
-        req: pb::validate_resource_config::Request,
-    ) -> Result<Diagnostics, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let config = dynamic::decode(req.config.as_ref(), &entry.ty, "config").map_err(diag)?;
-        Ok(guard::call(
-            "ValidateResourceConfig",
-            &req.type_name,
-            entry.resource.validate(&config),
-        )
-        .await?)
-    }
-
-    pub(super) async fn read_resource(
-        &self,
-        req: pb::read_resource::Request,
-    ) -> Result<pb::read_resource::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let current_state = dynamic::decode(req.current_state.as_ref(), &entry.ty, "current_state")
-            .map_err(diag)?;
-        let current_identity =
-            decode_identity(entry, req.current_identity.as_ref(), "current_identity")?;
-        let ctx = self.ctx();
-        let call = entry.resource.read(
-            &ctx,
-            ReadRequest {
-                current_state,
-                private: req.private,
-                current_identity,
-            },
-        );
-        let out = match guard::call("ReadResource", &req.type_name, call).await {
-            Ok(out) => out,
-            // Keep the state Terraform has rather than suggesting it is gone.
-            Err(d) => {
-                return Ok(pb::read_resource::Response {
-                    new_state: req.current_state,
-                    new_identity: req.current_identity,
-                    diagnostics: convert::diagnostics(&d.into()),
-                    ..Default::default()
-                })
-            }
-        };
-        let mut diags = out.diagnostics;
-        let new_state = encode_into(&out.new_state, &entry.ty, "new_state", &mut diags);
-        let new_identity =
-            encode_identity(entry, out.new_identity.as_ref(), "new_identity", &mut diags);
-        Ok(pb::read_resource::Response {
-            new_state,
-            diagnostics: convert::diagnostics(&diags),
-            private: out.private,
-            deferred: None,
-            new_identity,
-        })
-    }
-
-    pub(super) async fn plan_resource_change(
-        &self,
-        req: pb::plan_resource_change::Request,
-    ) -> Result<pb::plan_resource_change::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let prior_state =
-            dynamic::decode(req.prior_state.as_ref(), &entry.ty, "prior_state").map_err(diag)?;
-        let proposed_new_state = dynamic::decode(
-            req.proposed_new_state.as_ref(),
-            &entry.ty,
-            "proposed_new_state",
-        )
-        .map_err(diag)?;
-        let config = dynamic::decode(req.config.as_ref(), &entry.ty, "config").map_err(diag)?;
-        let prior_identity = decode_identity(entry, req.prior_identity.as_ref(), "prior_identity")?;
-        let ctx = self.ctx();
-        let call = entry.resource.plan(
-            &ctx,
-            PlanRequest {
-                prior_state,
-                proposed_new_state,
-                config,
-                prior_private: req.prior_private,
-                prior_identity,
-            },
-        );
-        let out = guard::call("PlanResourceChange", &req.type_name, call).await?;
-        let mut diags = out.diagnostics;
-        let planned_state = encode_into(&out.planned_state, &entry.ty, "planned_state", &mut diags);
-        let planned_identity = encode_identity(
-            entry,
-            out.planned_identity.as_ref(),
-            "planned_identity",
-            &mut diags,
-        );
-        Ok(pb::plan_resource_change::Response {
-            planned_state,
-            requires_replace: out
-                .requires_replace
-                .iter()
-                .map(convert::attribute_path)
-                .collect(),
-            planned_private: out.planned_private,
-            diagnostics: convert::diagnostics(&diags),
-            legacy_type_system: false,
-            deferred: None,
-            planned_identity,
-        })
-    }
-
-    pub(super) async fn apply_resource_change(
-        &self,
-        req: pb::apply_resource_change::Request,
-    ) -> Result<pb::apply_resource_change::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let prior_state =
-            dynamic::decode(req.prior_state.as_ref(), &entry.ty, "prior_state").map_err(diag)?;
-        let planned_state = dynamic::decode(req.planned_state.as_ref(), &entry.ty, "planned_state")
-            .map_err(diag)?;
-        let config = dynamic::decode(req.config.as_ref(), &entry.ty, "config").map_err(diag)?;
-        let planned_identity =
-            decode_identity(entry, req.planned_identity.as_ref(), "planned_identity")?;
-        let ctx = self.ctx();
-        let call = entry.resource.apply(
-            &ctx,
-            ApplyRequest {
-                prior_state,
-                planned_state,
-                config,
-                planned_private: req.planned_private,
-                planned_identity,
-            },
-        );
-        let out = match guard::call("ApplyResourceChange", &req.type_name, call).await {
-            Ok(out) => out,
-            // What happened remotely is unknown: keep the prior state (null
-            // for a create), which is what Terraform records on error anyway.
-            Err(d) => {
-                return Ok(pb::apply_resource_change::Response {
-                    new_state: req.prior_state,
-                    diagnostics: convert::diagnostics(&d.into()),
-                    ..Default::default()
-                })
-            }
-        };
-        let mut diags = out.diagnostics;
-        let new_state = encode_into(&out.new_state, &entry.ty, "new_state", &mut diags);
-        let new_identity =
-            encode_identity(entry, out.new_identity.as_ref(), "new_identity", &mut diags);
-        Ok(pb::apply_resource_change::Response {
-            new_state,
-            private: out.private,
-            diagnostics: convert::diagnostics(&diags),
-            legacy_type_system: false,
-            new_identity,
-        })
-    }
-
-    pub(super) async fn import_resource_state(
-        &self,
-        req: pb::import_resource_state::Request,
-    ) -> Result<pb::import_resource_state::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let identity = decode_identity(entry, req.identity.as_ref(), "identity")?;
-        if req.identity.is_some() && entry.identity.is_none() {
-            return Err(Diagnostic::error(
-                "Import by identity is not supported",
-                format!(
-                    "The resource type \"{}\" has no resource identity; import it by ID instead.",
-                    req.type_name
-                ),
-            )
-            .into());
-        }
-        let ctx = self.ctx();
-        let call = entry.resource.import(
-            &ctx,
-            ImportRequest {
-                id: req.id,
-                identity,
-            },
-        );
-        let out = guard::call("ImportResourceState", &req.type_name, call).await?;
-        let mut diags = out.diagnostics;
-        let imported_resources = out
-            .imported
-            .iter()
-            .map(|r| pb::import_resource_state::ImportedResource {
-                type_name: req.type_name.clone(),
-                state: encode_into(&r.state, &entry.ty, "state", &mut diags),
-                private: r.private.clone(),
-                identity: encode_identity(entry, r.identity.as_ref(), "identity", &mut diags),
-            })
-            .collect();
-        Ok(pb::import_resource_state::Response {
-            imported_resources,
-            diagnostics: convert::diagnostics(&diags),
-            deferred: None,
-        })
-    }
-
-    pub(super) fn upgrade_resource_state(
-        &self,
-        req: pb::upgrade_resource_state::Request,
-    ) -> Result<pb::upgrade_resource_state::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let raw = req.raw_state.unwrap_or_default();
-        if raw.json.is_empty() {
-            let detail = if raw.flatmap.is_empty() {
-                "Terraform sent no stored state to upgrade.".to_string()
-            } else {
-                "The stored state is in the legacy \"flatmap\" format written by Terraform versions before 0.12, which this provider cannot read. Upgrade the state with an intermediate Terraform version (0.12 to 0.15) first, or remove the object from state and import it again.".to_string()
-            };
-            return Err(Diagnostic::error("Unsupported state format", detail).into());
-        }
-        let current = entry.schema.version;
-        let value = if req.version == current {
-            dynamic::decode_raw_json(&raw.json, &entry.ty, "raw_state").map_err(diag)?
-        } else if req.version > current {
-            return Err(Diagnostic::error(
-                "State written by a newer provider version",
-                format!(
-                    "The state of this \"{}\" object was written at schema version {}, but this provider version only knows versions up to {current}. Use the provider version that wrote the state, or a newer one.",
-                    req.type_name, req.version
-                ),
-            )
-            .into());
-        } else {
-            let json: serde_json::Value = serde_json::from_slice(&raw.json)
-                .map_err(|source| DynamicValueError::NotJson {
-                    field: "raw_state",
-                    source,
-                })
-                .map_err(diag)?;
-            let resource = &entry.resource;
-            guard::call_sync("UpgradeResourceState", &req.type_name, || {
-                resource.upgrade_state(req.version, json)
-            })??
-        };
-        let upgraded_state = dynamic::encode(&value, &entry.ty, "upgraded_state").map_err(diag)?;
-        Ok(pb::upgrade_resource_state::Response {
-            upgraded_state: Some(upgraded_state),
-            diagnostics: Vec::new(),
-        })
-    }
-
-    pub(super) fn upgrade_resource_identity(
-        &self,
-        req: pb::upgrade_resource_identity::Request,
-    ) -> Result<pb::upgrade_resource_identity::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let Some((schema, ty)) = &entry.identity else {
-            return Err(Diagnostic::error(
-                "Resource identity is not supported",
-                format!(
-                    "The resource type \"{}\" has no resource identity, so there is no identity to upgrade.",
-                    req.type_name
-                ),
-            )
-            .into());
-        };
-        if req.version != schema.version {
-            return Err(Diagnostic::error(
-                "Unsupported identity version",
-                format!(
-                    "The identity of this \"{}\" object was written at identity version {}, but this provider version uses version {}. Use the provider version that wrote it.",
-                    req.type_name, req.version, schema.version
-                ),
-            )
-            .into());
-        }
-        let raw = req.raw_identity.unwrap_or_default();
-        if raw.json.is_empty() {
-            return Err(Diagnostic::error(
-                "Unsupported identity format",
-                "Terraform sent no stored identity in JSON form to upgrade.",
-            )
-            .into());
-        }
-        let value = dynamic::decode_raw_json(&raw.json, ty, "raw_identity").map_err(diag)?;
-        let identity_data = dynamic::encode(&value, ty, "upgraded_identity").map_err(diag)?;
-        Ok(pb::upgrade_resource_identity::Response {
-            upgraded_identity: Some(pb::ResourceIdentityData {
-                identity_data: Some(identity_data),
-            }),
-            diagnostics: Vec::new(),
-        })
-    }
 }
 
 /// What this server tells Terraform about itself.
@@ -513,61 +227,11 @@ fn server_capabilities() -> pb::ServerCapabilities {
     }
 }
 
-fn diag(e: DynamicValueError) -> Diagnostics {
-    e.to_diagnostic().into()
-}
-
-/// Encodes a provider answer; on failure records a diagnostic and sends no value.
-fn encode_into(
-    value: &Value,
-    ty: &Type,
-    field: &'static str,
-    diags: &mut Diagnostics,
-) -> Option<pb::DynamicValue> {
-    match dynamic::encode(value, ty, field) {
-        Ok(dv) => Some(dv),
-        Err(e) => {
-            diags.push(e.to_diagnostic());
-            None
-        }
-    }
-}
-
-/// Decodes identity data sent by Terraform. Resource types without an
-/// identity schema ignore it; absent or empty data is `None`.
-fn decode_identity(
-    entry: &ResourceEntry,
-    data: Option<&pb::ResourceIdentityData>,
-    field: &'static str,
-) -> Result<Option<Value>, Diagnostics> {
-    let Some((_, ty)) = &entry.identity else {
-        return Ok(None);
-    };
-    let dv = data.and_then(|d| d.identity_data.as_ref());
-    if dynamic::is_empty(dv) {
-        return Ok(None);
-    }
-    dynamic::decode(dv, ty, field).map(Some).map_err(diag)
-}
-
-/// Encodes identity data for Terraform; `None` (or null) sends none, as does
-/// a resource type without an identity schema.
-fn encode_identity(
-    entry: &ResourceEntry,
-    value: Option<&Value>,
-    field: &'static str,
-    diags: &mut Diagnostics,
-) -> Option<pb::ResourceIdentityData> {
-    let (_, ty) = entry.identity.as_ref()?;
-    let value = value.filter(|v| !v.is_null())?;
-    encode_into(value, ty, field, diags).map(|dv| pb::ResourceIdentityData {
-        identity_data: Some(dv),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::cty::Value;
+    use crate::plugin::traits::{ApplyRequest, ImportRequest, PlanRequest, ReadRequest};
     use crate::plugin::traits::{ApplyResponse, ImportResponse, PlanResponse, ReadResponse};
     use async_trait::async_trait;
 
