@@ -19,9 +19,15 @@ fn client_cert_pem() -> String {
 }
 
 /// One start: time to the handshake line, then a clean SIGTERM stop.
-fn one_run(bin: &str, cert_pem: &str) -> Duration {
+/// `cert_pem: None` starts the plugin without `PLUGIN_CLIENT_CERT` (plaintext).
+fn one_run(bin: &str, cert_pem: Option<&str>) -> Duration {
     let start = Instant::now();
-    let mut child = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    match cert_pem {
+        Some(pem) => cmd.env("PLUGIN_CLIENT_CERT", pem),
+        None => cmd.env_remove("PLUGIN_CLIENT_CERT"),
+    };
+    let mut child = cmd
         .env(
             "TF_PLUGIN_MAGIC_COOKIE",
             "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
@@ -29,7 +35,6 @@ fn one_run(bin: &str, cert_pem: &str) -> Duration {
         .env("PLUGIN_PROTOCOL_VERSIONS", "6,5")
         .env("PLUGIN_MIN_PORT", "10000")
         .env("PLUGIN_MAX_PORT", "25000")
-        .env("PLUGIN_CLIENT_CERT", cert_pem)
         .env_remove("TF_LOG")
         .env_remove("TF_LOG_PROVIDER")
         .stdin(Stdio::null())
@@ -70,19 +75,24 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_RUNS);
     let cert = client_cert_pem();
-    // One warm-up start (page cache), not counted.
-    one_run(&bin, &cert);
-    let mut times: Vec<Duration> = (0..runs).map(|_| one_run(&bin, &cert)).collect();
-    times.sort();
     let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
-    println!("handshake benchmark: exec -> handshake line ({bin})");
-    println!("| runs | median | p90 | min | max | binary size |");
-    println!("|---:|---:|---:|---:|---:|---:|");
-    println!(
-        "| {runs} | {} | {} | {} | {} | {size} bytes |",
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.9)),
-        ms(times[0]),
-        ms(times[times.len() - 1]),
-    );
+    println!("handshake benchmark: exec -> handshake line ({bin}, {size} bytes)");
+    println!("| mode | runs | median | p90 | min | max | binary size |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (mode, pem) in [
+        ("AutoMTLS (P-521 client cert)", Some(cert.as_str())),
+        ("plaintext (no PLUGIN_CLIENT_CERT)", None),
+    ] {
+        // One warm-up start (page cache), not counted.
+        one_run(&bin, pem);
+        let mut times: Vec<Duration> = (0..runs).map(|_| one_run(&bin, pem)).collect();
+        times.sort();
+        println!(
+            "| {mode} | {runs} | {} | {} | {} | {} | {size} bytes |",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.9)),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+        );
+    }
 }

@@ -525,6 +525,7 @@ async fn read_refreshes_or_reports_gone() -> TestResult {
         .into_inner();
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert!(unmp(r.new_state.as_ref(), &ty).is_null());
+    assert!(r.new_identity.is_none(), "no identity for a removed object");
     Ok(())
 }
 
@@ -597,8 +598,31 @@ async fn write_only_attributes_are_never_planned_or_stored() -> TestResult {
         .expect("secret attribute");
     assert!(secret.write_only && secret.sensitive);
 
-    // The fixture echoes the secret; the protocol layer nulls it.
+    // Setting a write-only attribute needs a Terraform that says it can.
     let config = with_secret(thing(None, "w", None, None), "hunter2");
+    let validate = |caps: Option<pb::ClientCapabilities>| pb::validate_resource_config::Request {
+        type_name: "echo_thing".into(),
+        config: mp(&config, &ty),
+        client_capabilities: caps,
+    };
+    let old = h
+        .client
+        .validate_resource_config(validate(None))
+        .await?
+        .into_inner();
+    assert_one_error_mentioning(&old.diagnostics, "Terraform 1.11");
+    assert_eq!(attr_path(&old.diagnostics[0]), ["secret"]);
+    let new = h
+        .client
+        .validate_resource_config(validate(Some(pb::ClientCapabilities {
+            deferral_allowed: true,
+            write_only_attributes_allowed: true,
+        })))
+        .await?
+        .into_inner();
+    assert!(new.diagnostics.is_empty(), "{:?}", new.diagnostics);
+
+    // The fixture echoes the secret; the protocol layer nulls it.
     let r = plan(&mut h, "echo_thing", &ty, &Value::Null, &config).await?;
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     let planned = unmp(r.planned_state.as_ref(), &ty);
@@ -1041,6 +1065,45 @@ async fn panicking_resource_becomes_internal_error_and_server_keeps_serving() ->
     )
     .await?;
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    Ok(())
+}
+
+#[tokio::test]
+async fn concurrent_calls_are_all_answered() -> TestResult {
+    let h = start().await?;
+    let ty = EchoThing::ty();
+    let started = Instant::now();
+    let mut calls = Vec::new();
+    for i in 0..200 {
+        let mut c = h.client.clone();
+        let ty = ty.clone();
+        calls.push(tokio::spawn(async move {
+            let name = format!("n{i}");
+            let v = thing(None, &name, None, None);
+            let r = c
+                .plan_resource_change(pb::plan_resource_change::Request {
+                    type_name: "echo_thing".into(),
+                    prior_state: mp(&Value::Null, &ty),
+                    proposed_new_state: mp(&v, &ty),
+                    config: mp(&v, &ty),
+                    ..Default::default()
+                })
+                .await
+                .map(|r| r.into_inner());
+            (name, r)
+        }));
+    }
+    for call in calls {
+        let (name, r) = call.await?;
+        let r = r?;
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let planned = unmp(r.planned_state.as_ref(), &ty);
+        assert_eq!(planned.get_attr("name").as_str(), Some(name.as_str()));
+    }
+    eprintln!(
+        "200 concurrent PlanResourceChange calls answered in {:?}",
+        started.elapsed()
+    );
     Ok(())
 }
 

@@ -20,6 +20,28 @@ impl ProviderService {
     ) -> Result<Diagnostics, Diagnostics> {
         let entry = self.resource(&req.type_name)?;
         let config = dynamic::decode(req.config.as_ref(), &entry.ty, "config").map_err(diag)?;
+        let write_only_allowed = req
+            .client_capabilities
+            .is_some_and(|c| c.write_only_attributes_allowed);
+        if entry.write_only && !write_only_allowed {
+            let refused: Diagnostics = Diagnostics(
+                write_only::set_paths(&config, &entry.schema.block)
+                    .into_iter()
+                    .map(|p| {
+                        Diagnostic::error(
+                            "Write-only attribute not supported by this Terraform version",
+                            format!(
+                                "\"{p}\" is a write-only attribute: its value is used but never stored. Terraform 1.11 or later is needed to set it; upgrade Terraform or remove the argument."
+                            ),
+                        )
+                        .at(p)
+                    })
+                    .collect(),
+            );
+            if refused.has_errors() {
+                return Err(refused);
+            }
+        }
         Ok(guard::call(
             "ValidateResourceConfig",
             &req.type_name,
@@ -60,8 +82,13 @@ impl ProviderService {
         };
         let mut diags = out.diagnostics;
         let new_state = entry.encode_state(&out.new_state, "new_state", &mut diags);
-        let new_identity =
-            encode_identity(entry, out.new_identity.as_ref(), "new_identity", &mut diags);
+        let new_identity = encode_identity(
+            entry,
+            &out.new_state,
+            out.new_identity.as_ref(),
+            "new_identity",
+            &mut diags,
+        );
         Ok(pb::read_resource::Response {
             new_state,
             diagnostics: convert::diagnostics(&diags),
@@ -102,6 +129,7 @@ impl ProviderService {
         let planned_state = entry.encode_state(&out.planned_state, "planned_state", &mut diags);
         let planned_identity = encode_identity(
             entry,
+            &out.planned_state,
             out.planned_identity.as_ref(),
             "planned_identity",
             &mut diags,
@@ -159,8 +187,13 @@ impl ProviderService {
         };
         let mut diags = out.diagnostics;
         let new_state = entry.encode_state(&out.new_state, "new_state", &mut diags);
-        let new_identity =
-            encode_identity(entry, out.new_identity.as_ref(), "new_identity", &mut diags);
+        let new_identity = encode_identity(
+            entry,
+            &out.new_state,
+            out.new_identity.as_ref(),
+            "new_identity",
+            &mut diags,
+        );
         Ok(pb::apply_resource_change::Response {
             new_state,
             private: out.private,
@@ -203,7 +236,13 @@ impl ProviderService {
                 type_name: req.type_name.clone(),
                 state: entry.encode_state(&r.state, "state", &mut diags),
                 private: r.private.clone(),
-                identity: encode_identity(entry, r.identity.as_ref(), "identity", &mut diags),
+                identity: encode_identity(
+                    entry,
+                    &r.state,
+                    r.identity.as_ref(),
+                    "identity",
+                    &mut diags,
+                ),
             })
             .collect();
         Ok(pb::import_resource_state::Response {
@@ -271,15 +310,20 @@ pub(super) fn decode_identity(
     dynamic::decode(dv, ty, field).map(Some).map_err(diag)
 }
 
-/// Encodes identity data for Terraform; `None` (or null) sends none, as does
-/// a resource type without an identity schema.
+/// Encodes identity data for Terraform. Nothing is sent for `None` or a
+/// null identity, for a null (removed or destroyed) object, or by a
+/// resource type without an identity schema.
 pub(super) fn encode_identity(
     entry: &ResourceEntry,
+    state: &Value,
     value: Option<&Value>,
     field: &'static str,
     diags: &mut Diagnostics,
 ) -> Option<pb::ResourceIdentityData> {
     let (_, ty) = entry.identity.as_ref()?;
+    if state.is_null() {
+        return None;
+    }
     let value = value.filter(|v| !v.is_null())?;
     encode_into(value, ty, field, diags).map(|dv| pb::ResourceIdentityData {
         identity_data: Some(dv),

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::plugin::cty::Value;
+use crate::plugin::cty::{AttributePath, Value};
 use crate::plugin::schema::{Attribute, Block, NestingMode};
 
 /// Whether `block` has a write-only attribute anywhere inside it.
@@ -48,6 +48,80 @@ fn null_in_attributes(obj: &mut BTreeMap<String, Value>, attributes: &[Attribute
                 }
             });
         }
+    }
+}
+
+/// The paths of write-only attributes that are set (not null) in `value`,
+/// an object of `block`: what an old Terraform must be told it cannot send.
+pub fn set_paths(value: &Value, block: &Block) -> Vec<AttributePath> {
+    let mut out = Vec::new();
+    collect_block(value, block, &AttributePath::root(), &mut out);
+    out
+}
+
+fn collect_block(value: &Value, block: &Block, at: &AttributePath, out: &mut Vec<AttributePath>) {
+    let Value::Object(attrs) = value else {
+        return;
+    };
+    collect_attributes(attrs, &block.attributes, at, out);
+    for b in &block.blocks {
+        if let Some(v) = attrs.get(&b.type_name) {
+            let here = at.clone().then_attr(&b.type_name);
+            for_each_nested_at(v, b.nesting, &here, &mut |inner, p| {
+                collect_block(inner, &b.block, p, out)
+            });
+        }
+    }
+}
+
+fn collect_attributes(
+    obj: &BTreeMap<String, Value>,
+    attributes: &[Attribute],
+    at: &AttributePath,
+    out: &mut Vec<AttributePath>,
+) {
+    for a in attributes {
+        let Some(v) = obj.get(&a.name) else {
+            continue;
+        };
+        let here = at.clone().then_attr(&a.name);
+        if a.write_only {
+            if !v.is_null() {
+                out.push(here);
+            }
+        } else if let Some(n) = &a.nested {
+            for_each_nested_at(v, n.nesting, &here, &mut |inner, p| {
+                if let Value::Object(o) = inner {
+                    collect_attributes(o, &n.attributes, p, out);
+                }
+            });
+        }
+    }
+}
+
+/// Like [`for_each_nested`], read-only, with each object's path.
+fn for_each_nested_at(
+    v: &Value,
+    nesting: NestingMode,
+    at: &AttributePath,
+    f: &mut dyn FnMut(&Value, &AttributePath),
+) {
+    match (nesting, v) {
+        (NestingMode::Single | NestingMode::Group, v) => f(v, at),
+        (NestingMode::List | NestingMode::Set, Value::List(items) | Value::Set(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                // Set elements have no index in Terraform's paths; the
+                // position still tells the user which one.
+                let p = at.clone().then_index(i64::try_from(i).unwrap_or(i64::MAX));
+                f(item, &p);
+            }
+        }
+        (NestingMode::Map, Value::Map(items) | Value::Object(items)) => {
+            for (k, item) in items {
+                f(item, &at.clone().then_key(k));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -147,6 +221,38 @@ mod tests {
         let conn = v.get_attr("conn").get_attr("a");
         assert!(conn.get_attr("token").is_null());
         assert_eq!(conn.get_attr("host").as_str(), Some("h"));
+    }
+
+    #[test]
+    fn finds_paths_of_set_write_only_values() {
+        let s = Value::string;
+        let v = Value::object([
+            ("name", s("n")),
+            ("password", Value::unknown()),
+            (
+                "creds",
+                Value::List(vec![
+                    Value::object([("user", s("u")), ("key", Value::Null)]),
+                    Value::object([("user", s("u")), ("key", s("k"))]),
+                ]),
+            ),
+            (
+                "conn",
+                Value::Map(
+                    [(
+                        "a".to_string(),
+                        Value::object([("token", s("t")), ("host", s("h"))]),
+                    )]
+                    .into_iter()
+                    .collect(),
+                ),
+            ),
+        ]);
+        let paths: Vec<String> = set_paths(&v, &schema())
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(paths, ["password", "creds[1].key", "conn[\"a\"].token"]);
     }
 
     #[test]
