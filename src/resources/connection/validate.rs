@@ -2,6 +2,7 @@
 //! Maia API would enforce, reported on the offending attribute before any
 //! HTTP call. Unknown values pass and are checked again at apply.
 
+use crate::api::models::{AuthType, PlatformConnectionType, SecretsLocationType};
 use crate::plugin::cty::{AttributePath, Value};
 use crate::plugin::{Diagnostic, Diagnostics};
 use crate::resources::attr::{self, Attr};
@@ -30,26 +31,28 @@ pub const MAX_DESCRIPTION_LEN: usize = 4096;
 /// The longest value of any other string attribute.
 pub const MAX_VALUE_LEN: usize = 1024;
 
-/// `platformConnectionType` values.
-pub const PLATFORM_CONNECTION_TYPES: &[&str] = &["COMPONENT_BASIC", "CLOUD_PLATFORM_CREDENTIALS"];
+/// The known wire values of one of the API's enums.
+fn wire_values<T: 'static>(
+    all: &'static [T],
+    as_str: fn(&'static T) -> &'static str,
+) -> Vec<&'static str> {
+    all.iter().map(as_str).collect()
+}
+
+/// `platformConnectionType` values, as the API client knows them.
+pub fn platform_connection_types() -> Vec<&'static str> {
+    wire_values(PlatformConnectionType::ALL, PlatformConnectionType::as_str)
+}
+
 /// `authType` values.
-pub const AUTH_TYPES: &[&str] = &[
-    "GENERIC_SECRET",
-    "CLOUD_PROVIDER_SECRET",
-    "OAUTH_USER_TOKENS",
-    "OAUTH_AUTHORIZATION_CODE",
-    "OAUTH_CLIENT_CRED",
-    "COMPOSITE_TOKEN",
-    "OAUTH_1_0_X_ADS",
-];
+pub fn auth_types() -> Vec<&'static str> {
+    wire_values(AuthType::ALL, AuthType::as_str)
+}
+
 /// `secretsLocation.type` values.
-pub const SECRETS_LOCATION_TYPES: &[&str] = &[
-    "AWS_SECRET_MANAGER",
-    "AZURE_SECRET_MANAGER",
-    "GCP_SECRET_MANAGER",
-    "MATILLION_CUSTOMER_VAULT",
-    "DEFAULT_SECRET_VAULT",
-];
+pub fn secrets_location_types() -> Vec<&'static str> {
+    wire_values(SecretsLocationType::ALL, SecretsLocationType::as_str)
+}
 
 /// The cloud providers of `CLOUD_PLATFORM_CREDENTIALS` connections.
 pub const CLOUD_PROVIDERS: &[&str] = &["aws", "gcp", "azure"];
@@ -258,7 +261,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     check_enum(
         &mut diags,
         &pct,
-        PLATFORM_CONNECTION_TYPES,
+        &platform_connection_types(),
         PLATFORM_CONNECTION_TYPE,
         path(PLATFORM_CONNECTION_TYPE),
     );
@@ -266,7 +269,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     check_enum(
         &mut diags,
         &auth_type,
-        AUTH_TYPES,
+        &auth_types(),
         AUTH_TYPE,
         path(AUTH_TYPE),
     );
@@ -287,10 +290,10 @@ pub fn validate(config: &Value) -> Diagnostics {
 
     let pct_known = pct
         .known()
-        .filter(|v| PLATFORM_CONNECTION_TYPES.contains(&v.as_str()));
+        .filter(|v| platform_connection_types().contains(&v.as_str()));
     let auth_known = auth_type
         .known()
-        .filter(|v| AUTH_TYPES.contains(&v.as_str()));
+        .filter(|v| auth_types().contains(&v.as_str()));
     if let (Some(pct), Some(auth)) = (pct_known, auth_known) {
         validate_combination(&mut diags, pct, auth, &auth_provider);
     }
@@ -359,7 +362,7 @@ fn validate_secrets_location(diags: &mut Diagnostics, config: &Value) {
     check_enum(
         diags,
         &ty,
-        SECRETS_LOCATION_TYPES,
+        &secrets_location_types(),
         "secrets_location type",
         at(TYPE),
     );
@@ -376,7 +379,7 @@ fn validate_secrets_location(diags: &mut Diagnostics, config: &Value) {
     }
     let Some(ty) = ty
         .known()
-        .filter(|t| SECRETS_LOCATION_TYPES.contains(&t.as_str()))
+        .filter(|t| secrets_location_types().contains(&t.as_str()))
     else {
         return;
     };
