@@ -189,6 +189,12 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
                 .await
         }
         FaultAction::Drop => {
+            if app.faults.drops_after_handling() {
+                // Serve it (state changes stick), then lose the answer.
+                let _served = next
+                    .run(Request::from_parts(parts, Body::from(bytes)))
+                    .await;
+            }
             let mut resp = Response::new(Body::empty());
             resp.extensions_mut().insert(DropConnection);
             resp
@@ -196,11 +202,15 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
         FaultAction::Status {
             status,
             retry_after_secs,
+            problem: body,
         } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut problem = Problem::new(status, "Injected fault").at(path);
+            let mut problem = Problem::new(status, "Injected fault").at(path.clone());
             problem.retry_after_secs = retry_after_secs;
-            problem.into_response()
+            match body {
+                Some(body) => problem.with_body(body, &path),
+                None => problem.into_response(),
+            }
         }
     };
     if let Some(mut entry) = entry {
