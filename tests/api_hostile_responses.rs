@@ -51,7 +51,10 @@ struct Server {
 }
 
 impl Server {
-    async fn start(ip: &str, handler: impl Fn(&str, &str) -> Answer + Send + Sync + 'static) -> Self {
+    async fn start(
+        ip: &str,
+        handler: impl Fn(&str, &str) -> Answer + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind((ip, 0)).await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let seen: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -108,7 +111,9 @@ async fn serve(
         }
         let mut body = vec![0u8; len];
         reader.read_exact(&mut body).await?;
-        seen.lock().expect("lock").push(format!("{method} {target}"));
+        seen.lock()
+            .expect("lock")
+            .push(format!("{method} {target}"));
         match handler(&method, &target) {
             Answer::Hang => {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -214,7 +219,11 @@ async fn malformed_json_is_undecodable_with_an_excerpt() {
     .await;
     let (err, _) = list_error(&server).await;
     match &err {
-        ApiError::Undecodable { status: 200, excerpt, .. } => {
+        ApiError::Undecodable {
+            status: 200,
+            excerpt,
+            ..
+        } => {
             assert!(excerpt.contains("results"), "{excerpt}")
         }
         other => panic!("expected Undecodable, got {other:?}"),
@@ -230,7 +239,10 @@ async fn an_html_error_page_is_a_clear_error_without_markup() {
     .await;
     let (err, _) = list_error(&server).await;
     let text = err.to_string();
-    assert!(text.contains("HTTP 500") && text.contains("text/html"), "{text}");
+    assert!(
+        text.contains("HTTP 500") && text.contains("text/html"),
+        "{text}"
+    );
     assert!(text.contains("Internal Server Error"), "{text}");
     assert_eq!(server.seen().len(), 1, "a 500 is not retried");
 }
@@ -270,7 +282,9 @@ async fn a_ten_megabyte_body_is_refused_with_or_without_content_length() {
     assert!(err.to_string().contains("limit"), "{err}");
 
     let server = Server::start("127.0.0.1", move |_, _| {
-        let mut raw = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".to_vec();
+        let mut raw =
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+                .to_vec();
         raw.extend_from_slice(&big);
         Answer::Bytes { raw, keep: false }
     })
@@ -291,7 +305,10 @@ async fn a_problem_with_a_thousand_violations_is_decoded_whole() {
     .await;
     let (err, _) = list_error(&server).await;
     match &err {
-        ApiError::Problem { status: 400, problem } => {
+        ApiError::Problem {
+            status: 400,
+            problem,
+        } => {
             assert_eq!(problem.violations.len(), 1000)
         }
         other => panic!("expected Problem, got {other:?}"),
@@ -304,7 +321,10 @@ async fn a_hung_server_is_bounded_by_the_request_timeout() {
     let (err, elapsed) = list_error(&server).await;
     assert!(matches!(err, ApiError::Timeout { .. }), "{err:?}");
     // Three attempts of at most TIMEOUT each, plus short backoffs.
-    assert!(elapsed < TIMEOUT * 3 + Duration::from_secs(2), "{elapsed:?}");
+    assert!(
+        elapsed < TIMEOUT * 3 + Duration::from_secs(2),
+        "{elapsed:?}"
+    );
     assert!(elapsed >= TIMEOUT, "{elapsed:?}");
 }
 
@@ -321,9 +341,15 @@ async fn a_redirect_to_another_host_is_not_followed() {
     })
     .await;
     let (err, _) = list_error(&server).await;
-    assert!(matches!(err, ApiError::Redirect { status: 307, .. }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Redirect { status: 307, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("127.0.0.2"), "{err}");
-    assert!(other.seen().is_empty(), "the other host was contacted (with the token?)");
+    assert!(
+        other.seen().is_empty(),
+        "the other host was contacted (with the token?)"
+    );
 }
 
 #[tokio::test]
@@ -476,6 +502,9 @@ async fn refresh(f: &Fixture, state: &Value) -> (Value, Diagnostics) {
     (r.new_state, r.diagnostics)
 }
 
+/// One scripted answer, the same for every request.
+type Scripted = dyn Fn() -> Answer + Send + Sync;
+
 fn text_of(d: &Diagnostics) -> String {
     d.0.iter()
         .map(|d| format!("{}: {}", d.summary, d.detail))
@@ -485,7 +514,7 @@ fn text_of(d: &Diagnostics) -> String {
 
 #[tokio::test]
 async fn refresh_against_broken_responses_keeps_the_state_and_says_why() {
-    let cases: Vec<(&str, Box<dyn Fn() -> Answer + Send + Sync>, &str)> = vec![
+    let cases: Vec<(&str, Box<Scripted>, &str)> = vec![
         (
             "malformed JSON",
             Box::new(|| response(200, "application/json", b"{\"results\": [")),
@@ -513,9 +542,11 @@ async fn refresh_against_broken_responses_keeps_the_state_and_says_why() {
         ),
         (
             "redirect",
-            Box::new(|| Answer::Bytes {
+            Box::new(|| {
+                Answer::Bytes {
                 raw: b"HTTP/1.1 302 Found\r\nLocation: https://elsewhere.example/x\r\nContent-Length: 0\r\n\r\n".to_vec(),
                 keep: true,
+            }
             }),
             "redirect",
         ),
@@ -529,7 +560,10 @@ async fn refresh_against_broken_responses_keeps_the_state_and_says_why() {
         let text = text_of(&diags);
         assert!(text.contains(expect), "{what}: {text}");
         assert!(!text.contains(TOKEN), "{what}: token in {text}");
-        assert_eq!(state, prior, "{what}: the state changed without the service saying so");
+        assert_eq!(
+            state, prior,
+            "{what}: the state changed without the service saying so"
+        );
     }
 }
 
@@ -559,7 +593,11 @@ async fn a_create_refused_with_a_thousand_violations_gives_capped_diagnostics_an
         })
         .count();
     assert_eq!(on_secret, 20);
-    assert!(text_of(&diags).contains("980 more violations"), "{}", text_of(&diags));
+    assert!(
+        text_of(&diags).contains("980 more violations"),
+        "{}",
+        text_of(&diags)
+    );
 }
 
 #[tokio::test]

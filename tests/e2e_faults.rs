@@ -204,13 +204,8 @@ fn two_hundred_connections_through_a_storm_of_503_429_and_latency() {
 
     // Still storming: the refresh of 200 is retried through, and nothing changes.
     emu.clear_requests();
-    wd.run(&[
-        "plan",
-        "-detailed-exitcode",
-        "-no-color",
-        "-parallelism=20",
-    ])
-    .assert_code(0);
+    wd.run(&["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"])
+        .assert_code(0);
     assert!(
         emu.requests().iter().any(|r| r.status == Some(503)),
         "faults still on during the plan"
@@ -292,7 +287,11 @@ fn sigint_during_a_slow_apply_of_200_leaves_state_matching_the_service() {
         exit_time < Duration::from_secs(8),
         "Terraform took {exit_time:?} to stop after SIGINT\n{out}"
     );
-    assert_ne!(out.code(), Some(0), "an interrupted apply succeeded?\n{out}");
+    assert_ne!(
+        out.code(),
+        Some(0),
+        "an interrupted apply succeeded?\n{out}"
+    );
     assert!(!out.stderr.contains("panic"), "{out}");
 
     let held = names_of(&emu.connections(PROJECT));
@@ -319,13 +318,8 @@ fn sigint_during_a_slow_apply_of_200_leaves_state_matching_the_service() {
     emu.set_faults(FaultConfig::default());
     wd.run(&["apply", "-auto-approve", "-no-color", "-parallelism=20"])
         .assert_success();
-    wd.run(&[
-        "plan",
-        "-detailed-exitcode",
-        "-no-color",
-        "-parallelism=20",
-    ])
-    .assert_code(0);
+    wd.run(&["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"])
+        .assert_code(0);
     assert_holds_exactly(&emu.connections(PROJECT), 200);
     assert!(creates_by_name(&emu.requests()).values().all(|n| *n == 1));
 }
@@ -453,11 +447,7 @@ resource "maia_connection" "sf" {{
         // Nothing the service refused is in state, and nothing was retried.
         assert!(state_names(&wd).is_empty(), "{tf}");
         assert!(emu.connections(PROJECT).is_empty());
-        let posts = emu
-            .requests()
-            .iter()
-            .filter(|r| r.method == "POST")
-            .count();
+        let posts = emu.requests().iter().filter(|r| r.method == "POST").count();
         assert_eq!(posts, 1, "{tf}: a 422 must not be retried");
     }
 }

@@ -197,9 +197,9 @@ fn assert_each_case_diagnosed(tf: &Terraform, cases: &[Case], out: &Output) {
     let mut failures = Vec::new();
     for (i, c) in cases.iter().enumerate() {
         let resource = format!("in resource \"maia_connection\" \"case_{i:02}\":");
-        let found = blocks.iter().find(|b| {
-            b.starts_with(c.summary) && b.contains(&resource) && b.contains(&c.snippet)
-        });
+        let found = blocks
+            .iter()
+            .find(|b| b.starts_with(c.summary) && b.contains(&resource) && b.contains(&c.snippet));
         if found.is_none() {
             let mine: Vec<&String> = blocks.iter().filter(|b| b.contains(&resource)).collect();
             failures.push(format!(

@@ -54,10 +54,14 @@ impl Evidence {
     }
 
     fn output(&mut self, out: &Output) {
-        self.places
-            .push((format!("{} stdout", out.command), out.stdout.clone().into_bytes()));
-        self.places
-            .push((format!("{} stderr", out.command), out.stderr.clone().into_bytes()));
+        self.places.push((
+            format!("{} stdout", out.command),
+            out.stdout.clone().into_bytes(),
+        ));
+        self.places.push((
+            format!("{} stderr", out.command),
+            out.stderr.clone().into_bytes(),
+        ));
     }
 
     fn file(&mut self, path: &Path) {
@@ -154,7 +158,10 @@ fn client_credentials_and_issued_tokens_appear_in_no_log_state_or_plan_file() {
         state_file: Some(state.clone()),
         ..EmulatorConfig::default()
     });
-    let token_url = format!("{}/oauth/dpc/token", emu.base_url().trim_end_matches("/dpc"));
+    let token_url = format!(
+        "{}/oauth/dpc/token",
+        emu.base_url().trim_end_matches("/dpc")
+    );
     let mut wd = tf.workdir();
     wd.env("MAIA_ENDPOINT", &emu.base_url())
         .env("MAIA_CLIENT_ID", CLIENT_ID)
@@ -235,10 +242,8 @@ fn plain_http_off_loopback_is_refused_before_any_request() {
 
         // From the provider block: the diagnostic points at the argument.
         let mut wd = tf.workdir();
-        wd.env("MAIA_TOKEN", TOKEN).write_config(&config(
-            r#"endpoint = "http://maia.example.com/dpc""#,
-            "sf",
-        ));
+        wd.env("MAIA_TOKEN", TOKEN)
+            .write_config(&config(r#"endpoint = "http://maia.example.com/dpc""#, "sf"));
         let out = wd.run(&["plan", "-no-color"]);
         out.assert_code(1)
             .assert_stderr_contains("Insecure endpoint")
@@ -303,7 +308,10 @@ fn the_api_certificate_is_verified_and_ca_cert_file_adds_trust() {
             out.stderr.to_lowercase().contains("certificate"),
             "{tf}: the failure does not name the certificate\n{out}"
         );
-        assert!(out.elapsed.as_secs() < 30, "{tf}: a TLS failure was retried at length\n{out}");
+        assert!(
+            out.elapsed.as_secs() < 30,
+            "{tf}: a TLS failure was retried at length\n{out}"
+        );
         assert_eq!(emu.requests().len(), before, "{tf}: a request got through");
 
         // A CA file naming another CA does not help.
@@ -320,7 +328,10 @@ fn the_api_certificate_is_verified_and_ca_cert_file_adds_trust() {
             .assert_success();
         wd.run(&["plan", "-detailed-exitcode", "-no-color"])
             .assert_code(0);
-        assert!(emu.connections(PROJECT).iter().any(|c| c["name"] == name.as_str()));
+        assert!(emu
+            .connections(PROJECT)
+            .iter()
+            .any(|c| c["name"] == name.as_str()));
 
         // And with the provider argument ca_cert_file.
         let mut wd = tf.workdir();

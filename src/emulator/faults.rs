@@ -111,7 +111,9 @@ impl FaultConfig {
             total += s.rate;
         }
         if total > 1.0 + 1e-9 {
-            return Err(format!("statuses: the rates add up to {total}, more than 1"));
+            return Err(format!(
+                "statuses: the rates add up to {total}, more than 1"
+            ));
         }
         if self.problem.as_ref().is_some_and(|p| !p.is_object()) {
             return Err("problem: must be a JSON object".to_string());
@@ -342,7 +344,8 @@ mod tests {
 
     #[test]
     fn injected_statuses_carry_the_configured_problem() {
-        let problem = serde_json::json!({"title": "Unprocessable Entity", "violations": ["name: no"]});
+        let problem =
+            serde_json::json!({"title": "Unprocessable Entity", "violations": ["name: no"]});
         let inj = FaultInjector::new(FaultConfig {
             status: Some(422),
             count: Some(1),

@@ -83,9 +83,8 @@ pub async fn spawn(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorErr
 fn tls_acceptor(cert_pem: &str, key_pem: &str) -> Result<tokio_rustls::TlsAcceptor, EmulatorError> {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let bad = |what: &str, e: &dyn std::fmt::Display| {
-        EmulatorError::Config(format!("tls: {what}: {e}"))
-    };
+    let bad =
+        |what: &str, e: &dyn std::fmt::Display| EmulatorError::Config(format!("tls: {what}: {e}"));
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| bad("certificate PEM", &e))?;
@@ -155,11 +154,8 @@ async fn accept_loop(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait()).await;
 }
 
-async fn serve_connection<S>(
-    stream: S,
-    router: Router,
-    cancel: CancellationToken,
-) where
+async fn serve_connection<S>(stream: S, router: Router, cancel: CancellationToken)
+where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {

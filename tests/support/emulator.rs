@@ -186,7 +186,12 @@ impl ProcessEmulator {
         self.launch();
     }
 
-    fn admin(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
         let url = format!("{}{}", self.base_url.trim_end_matches("/dpc"), path);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -370,7 +370,6 @@ impl Workdir {
     }
 }
 
-
 /// A Terraform command started by [`Workdir::spawn`], not yet waited for.
 pub struct Running {
     command: String,
@@ -398,7 +397,10 @@ impl Running {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            panic!("cannot send {signal} to `{}` (pid {})", self.command, self.pid);
+            panic!(
+                "cannot send {signal} to `{}` (pid {})",
+                self.command, self.pid
+            );
         }
     }
 
@@ -443,10 +445,7 @@ impl Running {
             pid,
         };
         if timed_out {
-            return Err(RunError::TimedOut {
-                timeout,
-                output,
-            });
+            return Err(RunError::TimedOut { timeout, output });
         }
         Ok(output)
     }
