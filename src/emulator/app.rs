@@ -174,9 +174,14 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
         content_type: header_text(&parts.headers, axum::http::header::CONTENT_TYPE),
         user_agent: header_text(&parts.headers, axum::http::header::USER_AGENT),
     });
-    let action = if !is_token || app.faults.applies_to_token() {
-        let delay = app.faults.latency();
-        if !delay.is_zero() {
+    let faulted = !is_token || app.faults.applies_to_token();
+    let (delay, delay_after) = if faulted {
+        (app.faults.latency(), app.faults.latency_after_handling())
+    } else {
+        (std::time::Duration::ZERO, false)
+    };
+    let action = if faulted {
+        if !delay.is_zero() && !delay_after {
             tokio::time::sleep(delay).await;
         }
         app.faults.decide()
@@ -218,6 +223,10 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
             entry.status = Some(resp.status().as_u16());
         }
         app.log.push(entry);
+    }
+    if delay_after && !delay.is_zero() {
+        // The request has been served (and logged); only its answer is slow.
+        tokio::time::sleep(delay).await;
     }
     resp
 }

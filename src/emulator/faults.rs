@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Per request the injector first sleeps `latency_ms` plus a random
-//! `0..=latency_jitter_ms`, then decides to drop the TCP connection
+//! `0..=latency_jitter_ms` (or, with `latency_after_handling`, sleeps after
+//! serving, before answering), then decides to drop the TCP connection
 //! (`drop_count` next requests, else with probability `drop_rate`; before
 //! serving it, or after when `drop_after_handling`), then to
 //! answer with `status` (the next `count` requests; else with probability
@@ -58,6 +59,10 @@ pub struct FaultConfig {
     pub latency_ms: u64,
     /// Random extra latency, uniform in `0..=latency_jitter_ms`.
     pub latency_jitter_ms: u64,
+    /// Add the latency after the request is served instead of before: the
+    /// change is made at once and only the answer is late (so a client that
+    /// gives up waiting leaves the change made).
+    pub latency_after_handling: bool,
     /// Close the TCP connection without a response for this fraction of requests.
     pub drop_rate: Option<f64>,
     /// Close the TCP connection without a response for the next N requests.
@@ -167,6 +172,11 @@ impl FaultInjector {
     /// Whether faults apply to the token route.
     pub fn applies_to_token(&self) -> bool {
         self.lock().apply_to_token
+    }
+
+    /// Whether latency is added after serving rather than before.
+    pub fn latency_after_handling(&self) -> bool {
+        self.lock().latency_after_handling
     }
 
     /// Whether dropped requests are served before their connection is closed.
