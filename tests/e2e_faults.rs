@@ -251,10 +251,15 @@ fn dropped_connections_mid_request_converge_without_duplicates_or_409() {
         wd.run(&["plan", "-detailed-exitcode", "-no-color"])
             .assert_code(0);
         assert_holds_exactly(&emu.connections(PROJECT), 20);
-        let creates = creates_by_name(&emu.requests());
+        let log = emu.requests();
+        let creates = creates_by_name(&log);
         assert!(
             creates.values().all(|n| *n == 1),
             "{tf}: duplicate creates {creates:?}"
+        );
+        assert!(
+            !log.iter().any(|r| r.method == "DELETE"),
+            "{tf}: a connection was replaced"
         );
         assert_eq!(state_list(&wd).len(), 20, "{tf}");
     }
@@ -382,6 +387,13 @@ fn emulator_killed_and_restarted_mid_apply_then_reapply_converges() {
     let second = wd.run(&["apply", "-auto-approve", "-no-color"]);
     second.assert_success();
     assert!(!second.stderr.contains("already exists"), "{second}");
+    // Nothing correct was replaced (the log restarted with the process).
+    let log = emu.requests();
+    assert!(
+        !log.iter().any(|r| r.method == "DELETE"),
+        "a connection was replaced: {second}"
+    );
+    assert!(creates_by_name(&log).values().all(|n| *n == 1));
     wd.run(&["plan", "-detailed-exitcode", "-no-color"])
         .assert_code(0);
     assert_holds_exactly(&emu.connections(PROJECT), 80);
