@@ -229,8 +229,16 @@ fn dropped_connections_mid_request_converge_without_duplicates_or_409() {
         let mut wd = workdir(&tf, &emu.base_url());
         wd.write_config(&many(20, "max_retries = 8"));
         let first = wd.run(&["apply", "-auto-approve", "-no-color"]);
-        let dropped = emu.requests().iter().filter(|r| r.status.is_none()).count();
+        let log = emu.requests();
+        let dropped = log.iter().filter(|r| r.status.is_none()).count();
         assert!(dropped > 0, "{tf}: no connection was dropped");
+        // A create served and then dropped was retried, met 409, and was
+        // settled by reading back (never surfacing as "already exists").
+        assert!(
+            log.iter()
+                .any(|r| r.method == "POST" && r.status == Some(409)),
+            "{tf}: no dropped-after-create was retried"
+        );
         if first.code() != Some(0) {
             // A failure must say what happened, not be a crash.
             assert!(
