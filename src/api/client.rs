@@ -234,7 +234,9 @@ impl MaiaClient {
                         .await?
                         .ok_or_else(|| self.undecodable(&sent.response));
                 }
-                return self.decode(&sent.response);
+                return self
+                    .decode_or_read_back(&sent.response, project_id, &request.name)
+                    .await;
             }
             if status == StatusCode::CONFLICT && sent.maybe_applied_earlier {
                 tracing::debug!(
@@ -297,7 +299,9 @@ impl MaiaClient {
                         .await?
                         .ok_or_else(|| self.undecodable(&sent.response));
                 }
-                return self.decode(&sent.response);
+                return self
+                    .decode_or_read_back(&sent.response, project_id, name)
+                    .await;
             }
             Err(self.error_from(&sent.response))
         })
@@ -345,7 +349,45 @@ impl MaiaClient {
             ..ListFilter::default()
         };
         let all = self.list_all(project_id, &filter).await?;
+        // An item without its (required) name could be the one asked for:
+        // "not there" cannot be concluded from such a listing.
+        if let Some(nameless) = all.iter().find(|c| c.name.is_none()) {
+            let shown = serde_json::to_vec(nameless).unwrap_or_default();
+            return Err(ApiError::Undecodable {
+                status: 200,
+                content_type: None,
+                excerpt: format!(
+                    "a listed connection has no name: {}",
+                    excerpt(&shown, &self.secrets())
+                ),
+            });
+        }
         Ok(all.into_iter().find(|c| c.name.as_deref() == Some(name)))
+    }
+
+    /// Decodes the connection in a successful create/update response; when
+    /// the body is broken, the change was still made, so the connection is
+    /// read back instead (the decode error stands if that fails too).
+    async fn decode_or_read_back(
+        &self,
+        resp: &RawResponse,
+        project_id: &str,
+        name: &str,
+    ) -> Result<Connection, ApiError> {
+        match self.decode(resp) {
+            Ok(c) => Ok(c),
+            Err(err) => {
+                tracing::warn!(
+                    name = %name,
+                    status = resp.status.as_u16(),
+                    "undecodable success response; reading the connection back"
+                );
+                match self.find_connection(project_id, name).await {
+                    Ok(Some(found)) => Ok(found),
+                    _ => Err(err),
+                }
+            }
+        }
     }
 
     async fn list_all(

@@ -174,9 +174,14 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
         content_type: header_text(&parts.headers, axum::http::header::CONTENT_TYPE),
         user_agent: header_text(&parts.headers, axum::http::header::USER_AGENT),
     });
-    let action = if !is_token || app.faults.applies_to_token() {
-        let delay = app.faults.latency();
-        if !delay.is_zero() {
+    let faulted = !is_token || app.faults.applies_to_token();
+    let (delay, delay_after) = if faulted {
+        (app.faults.latency(), app.faults.latency_after_handling())
+    } else {
+        (std::time::Duration::ZERO, false)
+    };
+    let action = if faulted {
+        if !delay.is_zero() && !delay_after {
             tokio::time::sleep(delay).await;
         }
         app.faults.decide()
@@ -189,6 +194,12 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
                 .await
         }
         FaultAction::Drop => {
+            if app.faults.drops_after_handling() {
+                // Serve it (state changes stick), then lose the answer.
+                let _served = next
+                    .run(Request::from_parts(parts, Body::from(bytes)))
+                    .await;
+            }
             let mut resp = Response::new(Body::empty());
             resp.extensions_mut().insert(DropConnection);
             resp
@@ -196,11 +207,15 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
         FaultAction::Status {
             status,
             retry_after_secs,
+            problem: body,
         } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut problem = Problem::new(status, "Injected fault").at(path);
+            let mut problem = Problem::new(status, "Injected fault").at(path.clone());
             problem.retry_after_secs = retry_after_secs;
-            problem.into_response()
+            match body {
+                Some(body) => problem.with_body(body, &path),
+                None => problem.into_response(),
+            }
         }
     };
     if let Some(mut entry) = entry {
@@ -208,6 +223,10 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
             entry.status = Some(resp.status().as_u16());
         }
         app.log.push(entry);
+    }
+    if delay_after && !delay.is_zero() {
+        // The request has been served (and logged); only its answer is slow.
+        tokio::time::sleep(delay).await;
     }
     resp
 }

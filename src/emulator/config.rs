@@ -42,6 +42,9 @@ pub struct EmulatorConfig {
     /// `createdBy` recorded for connections created with a static token
     /// (issued tokens record their client id).
     pub static_token_user: String,
+    /// Serve HTTPS instead of HTTP with this certificate chain and private
+    /// key, both PEM: `(cert_pem, key_pem)`. URLs then start with `https://`.
+    pub tls: Option<(String, String)>,
 }
 
 impl Default for EmulatorConfig {
@@ -57,6 +60,7 @@ impl Default for EmulatorConfig {
             faults: FaultConfig::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             static_token_user: "emulator-user".to_string(),
+            tls: None,
         }
     }
 }

@@ -6,20 +6,42 @@
 //!
 //! ```json
 //! {"status": 503, "count": 2, "retry_after_secs": 1, "latency_ms": 50,
-//!  "latency_jitter_ms": 20, "drop_rate": 0.1, "drop_count": 1, "apply_to_token": false}
+//!  "latency_jitter_ms": 20, "drop_rate": 0.1, "drop_count": 1, "apply_to_token": false,
+//!  "statuses": [{"status": 503, "rate": 0.2}, {"status": 429, "rate": 0.1, "retry_after_secs": 1}],
+//!  "problem": {"title": "Unprocessable Entity", "violations": ["name: taken"]}}
 //! ```
 //!
 //! Per request the injector first sleeps `latency_ms` plus a random
-//! `0..=latency_jitter_ms`, then decides to drop the TCP connection
-//! (`drop_count` next requests, else with probability `drop_rate`), then to
+//! `0..=latency_jitter_ms` (or, with `latency_after_handling`, sleeps after
+//! serving, before answering), then decides to drop the TCP connection
+//! (`drop_count` next requests, else with probability `drop_rate`; before
+//! serving it, or after when `drop_after_handling`), then to
 //! answer with `status` (the next `count` requests; else with probability
-//! `rate`; with neither, every request). Faults apply to API routes, and to
+//! `rate`; with neither, every request), else to answer with one of
+//! `statuses` (one random draw: entry *i* wins with probability `rate_i`,
+//! so the rates should add up to at most 1). An injected status carries
+//! `problem` as its JSON body when set (`status` and `instance` filled in
+//! when absent), else a generic problem. Faults apply to API routes, and to
 //! the token route when `apply_to_token` is true; never to admin routes.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One of several statuses injected at random ([`FaultConfig::statuses`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusFault {
+    /// HTTP status answered instead of the real response.
+    pub status: u16,
+    /// Fraction (0..=1) of requests answered with `status`.
+    pub rate: f64,
+    /// Add `Retry-After: N` to these responses (else the config's `retry_after_secs`).
+    #[serde(default)]
+    pub retry_after_secs: Option<u64>,
+}
 
 /// What faults to inject. All fields are optional; the default injects nothing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,12 +59,26 @@ pub struct FaultConfig {
     pub latency_ms: u64,
     /// Random extra latency, uniform in `0..=latency_jitter_ms`.
     pub latency_jitter_ms: u64,
+    /// Add the latency after the request is served instead of before: the
+    /// change is made at once and only the answer is late (so a client that
+    /// gives up waiting leaves the change made).
+    pub latency_after_handling: bool,
     /// Close the TCP connection without a response for this fraction of requests.
     pub drop_rate: Option<f64>,
     /// Close the TCP connection without a response for the next N requests.
     pub drop_count: Option<u64>,
+    /// Dropped requests are served first (a create is stored, a delete
+    /// done) and only their response is lost, as when a connection breaks
+    /// after the server acted. Default: dropped before serving.
+    pub drop_after_handling: bool,
     /// Also apply faults to `POST /oauth/dpc/token`.
     pub apply_to_token: bool,
+    /// Several statuses injected at random, each with its own rate; consulted
+    /// when `status` did not fire.
+    pub statuses: Vec<StatusFault>,
+    /// JSON body (a problem document) of injected status responses, instead
+    /// of the generic "Injected fault" problem.
+    pub problem: Option<Value>,
 }
 
 impl FaultConfig {
@@ -63,6 +99,30 @@ impl FaultConfig {
         if self.status.is_none() && (self.count.is_some() || self.rate.is_some()) {
             return Err("count/rate: need a status to inject".to_string());
         }
+        let mut total = 0.0;
+        for (i, s) in self.statuses.iter().enumerate() {
+            if !(100..=599).contains(&s.status) {
+                return Err(format!(
+                    "statuses[{i}].status: {} is not an HTTP status code",
+                    s.status
+                ));
+            }
+            if !(0.0..=1.0).contains(&s.rate) {
+                return Err(format!(
+                    "statuses[{i}].rate: {} is not a fraction between 0 and 1",
+                    s.rate
+                ));
+            }
+            total += s.rate;
+        }
+        if total > 1.0 + 1e-9 {
+            return Err(format!(
+                "statuses: the rates add up to {total}, more than 1"
+            ));
+        }
+        if self.problem.as_ref().is_some_and(|p| !p.is_object()) {
+            return Err("problem: must be a JSON object".to_string());
+        }
         Ok(())
     }
 }
@@ -80,6 +140,8 @@ pub enum FaultAction {
         status: u16,
         /// Value of the Retry-After header, if any.
         retry_after_secs: Option<u64>,
+        /// The problem body to send, if configured.
+        problem: Option<Value>,
     },
 }
 
@@ -112,6 +174,16 @@ impl FaultInjector {
         self.lock().apply_to_token
     }
 
+    /// Whether latency is added after serving rather than before.
+    pub fn latency_after_handling(&self) -> bool {
+        self.lock().latency_after_handling
+    }
+
+    /// Whether dropped requests are served before their connection is closed.
+    pub fn drops_after_handling(&self) -> bool {
+        self.lock().drop_after_handling
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, FaultConfig> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -141,8 +213,9 @@ impl FaultInjector {
                 return FaultAction::Drop;
             }
         }
+        let problem = cfg.problem.clone();
         let Some(status) = cfg.status else {
-            return FaultAction::Pass;
+            return Self::pick_status(&cfg, problem);
         };
         let retry_after_secs = cfg.retry_after_secs;
         let hit = match (cfg.count, cfg.rate) {
@@ -158,10 +231,31 @@ impl FaultInjector {
             FaultAction::Status {
                 status,
                 retry_after_secs,
+                problem,
             }
         } else {
-            FaultAction::Pass
+            Self::pick_status(&cfg, problem)
         }
+    }
+
+    /// One draw over `statuses`: entry *i* wins with probability `rate_i`.
+    fn pick_status(cfg: &FaultConfig, problem: Option<Value>) -> FaultAction {
+        if cfg.statuses.is_empty() {
+            return FaultAction::Pass;
+        }
+        let draw: f64 = rand::random();
+        let mut upto = 0.0;
+        for s in &cfg.statuses {
+            upto += s.rate;
+            if draw < upto {
+                return FaultAction::Status {
+                    status: s.status,
+                    retry_after_secs: s.retry_after_secs.or(cfg.retry_after_secs),
+                    problem,
+                };
+            }
+        }
+        FaultAction::Pass
     }
 }
 
@@ -180,6 +274,7 @@ mod tests {
         let hit = FaultAction::Status {
             status: 503,
             retry_after_secs: Some(3),
+            problem: None,
         };
         assert_eq!(inj.decide(), hit);
         assert_eq!(inj.decide(), hit);
@@ -219,7 +314,88 @@ mod tests {
     }
 
     #[test]
+    fn several_statuses_fire_at_about_their_rates() {
+        let inj = FaultInjector::new(FaultConfig {
+            statuses: vec![
+                StatusFault {
+                    status: 503,
+                    rate: 0.2,
+                    retry_after_secs: None,
+                },
+                StatusFault {
+                    status: 429,
+                    rate: 0.1,
+                    retry_after_secs: Some(1),
+                },
+            ],
+            ..Default::default()
+        });
+        let (mut s503, mut s429, mut pass) = (0, 0, 0);
+        for _ in 0..10_000 {
+            match inj.decide() {
+                FaultAction::Status {
+                    status: 503,
+                    retry_after_secs: None,
+                    ..
+                } => s503 += 1,
+                FaultAction::Status {
+                    status: 429,
+                    retry_after_secs: Some(1),
+                    ..
+                } => s429 += 1,
+                FaultAction::Pass => pass += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!((1700..2300).contains(&s503), "{s503}");
+        assert!((800..1200).contains(&s429), "{s429}");
+        assert!((6500..7500).contains(&pass), "{pass}");
+    }
+
+    #[test]
+    fn injected_statuses_carry_the_configured_problem() {
+        let problem =
+            serde_json::json!({"title": "Unprocessable Entity", "violations": ["name: no"]});
+        let inj = FaultInjector::new(FaultConfig {
+            status: Some(422),
+            count: Some(1),
+            problem: Some(problem.clone()),
+            ..Default::default()
+        });
+        assert_eq!(
+            inj.decide(),
+            FaultAction::Status {
+                status: 422,
+                retry_after_secs: None,
+                problem: Some(problem)
+            }
+        );
+        assert_eq!(inj.decide(), FaultAction::Pass);
+    }
+
+    #[test]
     fn validate_rejects_bad_ranges() {
+        let too_much = FaultConfig {
+            statuses: vec![
+                StatusFault {
+                    status: 503,
+                    rate: 0.7,
+                    retry_after_secs: None,
+                },
+                StatusFault {
+                    status: 429,
+                    rate: 0.7,
+                    retry_after_secs: None,
+                },
+            ],
+            ..Default::default()
+        };
+        assert!(too_much.validate().is_err());
+        let not_object = FaultConfig {
+            problem: Some(serde_json::json!([1])),
+            ..Default::default()
+        };
+        assert!(not_object.validate().is_err());
         let bad = FaultConfig {
             rate: Some(1.5),
             status: Some(500),

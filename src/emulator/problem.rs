@@ -71,6 +71,27 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// A response with this problem's status and headers but `body` (a JSON
+    /// object) as its content; `status` and `instance` are added to the body
+    /// when it has none.
+    pub fn with_body(self, mut body: serde_json::Value, instance: &str) -> Response {
+        if let Some(obj) = body.as_object_mut() {
+            obj.entry("status")
+                .or_insert_with(|| json!(self.status.as_u16()));
+            obj.entry("instance").or_insert_with(|| json!(instance));
+        }
+        let mut resp = (self.status, body.to_string()).into_response();
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after_secs {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = self.body().to_string();

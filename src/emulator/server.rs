@@ -32,6 +32,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct EmulatorHandle {
     addr: SocketAddr,
+    scheme: &'static str,
     shared: Arc<Shared>,
     cancel: CancellationToken,
     join: Option<JoinHandle<()>>,
@@ -46,6 +47,11 @@ struct DroppedByFault;
 /// loading `config.state_file` if it exists.
 pub async fn spawn(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
     config.faults.validate().map_err(EmulatorError::Config)?;
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(tls_acceptor(cert, key)?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let store = Store::open(config.state_file.clone())?;
     let port = config.port;
     let listener = TcpListener::bind(("127.0.0.1", port))
@@ -59,20 +65,48 @@ pub async fn spawn(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorErr
     let cancel = CancellationToken::new();
     let join = tokio::spawn(accept_loop(
         listener,
+        tls,
         router,
         shared.clone(),
         cancel.clone(),
     ));
     Ok(EmulatorHandle {
         addr,
+        scheme,
         shared,
         cancel,
         join: Some(join),
     })
 }
 
+/// A TLS acceptor for the PEM certificate chain `cert_pem` and key `key_pem`.
+fn tls_acceptor(cert_pem: &str, key_pem: &str) -> Result<tokio_rustls::TlsAcceptor, EmulatorError> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let bad =
+        |what: &str, e: &dyn std::fmt::Display| EmulatorError::Config(format!("tls: {what}: {e}"));
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad("certificate PEM", &e))?;
+    if certs.is_empty() {
+        return Err(EmulatorError::Config(
+            "tls: no certificate in the certificate PEM".to_string(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| bad("key PEM", &e))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad("protocol versions", &e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| bad("certificate and key", &e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
 async fn accept_loop(
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
     shared: Arc<Shared>,
     cancel: CancellationToken,
@@ -95,18 +129,35 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let cancel = cancel.clone();
-        tracker.spawn(serve_connection(stream, router, cancel));
+        match &tls {
+            None => {
+                tracker.spawn(serve_connection(stream, router, cancel));
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                tracker.spawn(async move {
+                    // A failed handshake (e.g. a client refusing the
+                    // certificate) just ends this connection.
+                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(tls_stream)) => serve_connection(tls_stream, router, cancel).await,
+                        Ok(Err(e)) => tracing::debug!("emulator TLS handshake failed: {e}"),
+                        Err(_) => tracing::debug!("emulator TLS handshake timed out"),
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     tracker.close();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait()).await;
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    router: Router,
-    cancel: CancellationToken,
-) {
+async fn serve_connection<S>(stream: S, router: Router, cancel: CancellationToken)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let router = router.clone();
         async move {
@@ -148,19 +199,28 @@ impl EmulatorHandle {
         self.addr.port()
     }
 
-    /// API base URL, `http://127.0.0.1:PORT/dpc` (paths like `/v1/projects/...` go after it).
+    /// API base URL, `http://127.0.0.1:PORT/dpc` (`https://` when serving
+    /// TLS; paths like `/v1/projects/...` go after it).
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/dpc", self.addr.port())
+        format!("{}://127.0.0.1:{}/dpc", self.scheme, self.addr.port())
     }
 
-    /// OAuth token URL, `http://127.0.0.1:PORT/oauth/dpc/token`.
+    /// OAuth token URL, `http://127.0.0.1:PORT/oauth/dpc/token` (or `https://`).
     pub fn token_url(&self) -> String {
-        format!("http://127.0.0.1:{}{TOKEN_PATH}", self.addr.port())
+        format!(
+            "{}://127.0.0.1:{}{TOKEN_PATH}",
+            self.scheme,
+            self.addr.port()
+        )
     }
 
-    /// Admin base URL, `http://127.0.0.1:PORT/_emulator`.
+    /// Admin base URL, `http://127.0.0.1:PORT/_emulator` (or `https://`).
     pub fn admin_url(&self) -> String {
-        format!("http://127.0.0.1:{}{ADMIN_PREFIX}", self.addr.port())
+        format!(
+            "{}://127.0.0.1:{}{ADMIN_PREFIX}",
+            self.scheme,
+            self.addr.port()
+        )
     }
 
     /// The first configured static token, if any (handy for tests).

@@ -275,6 +275,13 @@ impl Workdir {
     /// Terraform runs in its own process group with stdin closed; when it exits (or times out)
     /// anything left in that group, such as a provider that did not stop, is killed.
     pub fn try_run(&self, args: &[&str]) -> Result<Output, RunError> {
+        self.spawn(args)?.wait()
+    }
+
+    /// Starts `terraform ARGS...` and returns at once; [`Running::signal`] can then
+    /// interrupt it and [`Running::wait`] collects its [`Output`] (bounded by the
+    /// workdir's timeout, as [`Workdir::try_run`]).
+    pub fn spawn(&self, args: &[&str]) -> Result<Running, RunError> {
         self.write_cli_config();
         let command = format!("{} {}", self.terraform.version, args.join(" "));
         let mut cmd = Command::new(&self.terraform.bin);
@@ -315,42 +322,15 @@ impl Workdir {
         let pid = child.id();
         let stdout = child.stdout.take().map(drain);
         let stderr = child.stderr.take().map(drain);
-
-        let deadline = started + self.timeout;
-        let exited = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() >= deadline => break None,
-                Ok(None) => thread::sleep(Duration::from_millis(10)),
-                Err(e) => panic!("waiting for `{command}` failed: {e}"),
-            }
-        };
-        kill_group(pid);
-        let timed_out = exited.is_none();
-        let status = match exited {
-            Some(status) => status,
-            None => child
-                .wait()
-                .unwrap_or_else(|e| panic!("reaping `{command}` failed: {e}")),
-        };
-        let stdout = stdout.map(join).unwrap_or_default();
-        let stderr = stderr.map(join).unwrap_or_default();
-        let elapsed = started.elapsed();
-        let output = Output {
+        Ok(Running {
             command,
-            status,
+            child,
+            pid,
             stdout,
             stderr,
-            elapsed,
-            pid,
-        };
-        if timed_out {
-            return Err(RunError::TimedOut {
-                timeout: self.timeout,
-                output,
-            });
-        }
-        Ok(output)
+            started,
+            timeout: self.timeout,
+        })
     }
 
     fn write_cli_config(&self) {
@@ -387,6 +367,87 @@ impl Workdir {
         );
         let path = self.cli_config_path();
         fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+}
+
+/// A Terraform command started by [`Workdir::spawn`], not yet waited for.
+pub struct Running {
+    command: String,
+    child: std::process::Child,
+    pid: u32,
+    stdout: Option<thread::JoinHandle<String>>,
+    stderr: Option<thread::JoinHandle<String>>,
+    started: Instant,
+    timeout: Duration,
+}
+
+impl Running {
+    /// Terraform's process id (also its process group id).
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Sends `signal` (e.g. `"-INT"`) to Terraform's process only, as a terminal's
+    /// Ctrl-C reaches Terraform, which then forwards the interruption to its plugins.
+    pub fn signal(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args([signal, &self.pid.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            panic!(
+                "cannot send {signal} to `{}` (pid {})",
+                self.command, self.pid
+            );
+        }
+    }
+
+    /// Waits for the command to end (killing it and its process group at the
+    /// timeout) and returns what it printed.
+    pub fn wait(self) -> Result<Output, RunError> {
+        let Running {
+            command,
+            mut child,
+            pid,
+            stdout,
+            stderr,
+            started,
+            timeout,
+        } = self;
+        let deadline = started + timeout;
+        let exited = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() >= deadline => break None,
+                Ok(None) => thread::sleep(Duration::from_millis(10)),
+                Err(e) => panic!("waiting for `{command}` failed: {e}"),
+            }
+        };
+        kill_group(pid);
+        let timed_out = exited.is_none();
+        let status = match exited {
+            Some(status) => status,
+            None => child
+                .wait()
+                .unwrap_or_else(|e| panic!("reaping `{command}` failed: {e}")),
+        };
+        let stdout = stdout.map(join).unwrap_or_default();
+        let stderr = stderr.map(join).unwrap_or_default();
+        let elapsed = started.elapsed();
+        let output = Output {
+            command,
+            status,
+            stdout,
+            stderr,
+            elapsed,
+            pid,
+        };
+        if timed_out {
+            return Err(RunError::TimedOut { timeout, output });
+        }
+        Ok(output)
     }
 }
 

@@ -175,6 +175,27 @@ impl ConnectionResource {
                 } else {
                     Value::Null
                 };
+                // The service holds exactly what was asked for: the create
+                // succeeded, its answer was lost (an interrupt, a timeout). An
+                // error here would taint it and make the next apply replace a
+                // correct connection, so it is reported as a warning.
+                if !new_state.is_null()
+                    && new_state == spec.to_state(&ServerFields::from_state(&new_state))
+                {
+                    return ApplyResponse {
+                        new_identity: plan::identity_of(&new_state),
+                        new_state,
+                        diagnostics: Diagnostic::warning(
+                            "Connection was created",
+                            format!(
+                                "The create of {} reached Maia, which confirmed it when read back, although the request itself failed ({err}). It is recorded in state.",
+                                describe(&spec.project_id, &spec.name)
+                            ),
+                        )
+                        .into(),
+                        ..ApplyResponse::default()
+                    };
+                }
                 if !new_state.is_null() {
                     diagnostics.push(Diagnostic::warning(
                         "Connection was created",
