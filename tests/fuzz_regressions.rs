@@ -140,9 +140,16 @@ fn a_failing_property_is_reported_with_the_file_name() {
 #[test]
 fn numbers_are_bounded_by_their_own_exponent_so_their_text_parses_back() {
     use terraform_provider_maia::plugin::cty::{Number, NumberTextError, MAX_NUMBER_EXPONENT};
-    for text in ["12e4096", "0.001e-4094", "47638901234567890127602183394567890111e4080"] {
+    for text in [
+        "12e4096",
+        "0.001e-4094",
+        "47638901234567890127602183394567890111e4080",
+    ] {
         assert!(
-            matches!(Number::parse_text(text), Err(NumberTextError::OutOfRange(_))),
+            matches!(
+                Number::parse_text(text),
+                Err(NumberTextError::OutOfRange(_))
+            ),
             "{text} must be out of range"
         );
     }
