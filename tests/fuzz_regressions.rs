@@ -132,3 +132,30 @@ fn a_failing_property_is_reported_with_the_file_name() {
     assert!(message.contains("has a slash"), "{message}");
     assert!(!message.contains("seed-no-slash"), "{message}");
 }
+
+/// Found by `cty_json`: `12e4096` was accepted (the written exponent is in
+/// range) but is 1.2e4097, which `to_text` writes and the parser refused, so
+/// the value did not survive a round trip. The bound now applies to the
+/// number's own exponent.
+#[test]
+fn numbers_are_bounded_by_their_own_exponent_so_their_text_parses_back() {
+    use terraform_provider_maia::plugin::cty::{Number, NumberTextError, MAX_NUMBER_EXPONENT};
+    for text in [
+        "12e4096",
+        "0.001e-4094",
+        "47638901234567890127602183394567890111e4080",
+    ] {
+        assert!(
+            matches!(
+                Number::parse_text(text),
+                Err(NumberTextError::OutOfRange(_))
+            ),
+            "{text} must be out of range"
+        );
+    }
+    let max = format!("9.99e{MAX_NUMBER_EXPONENT}");
+    for text in [max.as_str(), "12e4095", "0.01e-4094", "1e-4096", "0e4096"] {
+        let n = Number::parse_text(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(Number::parse_text(&n.to_text()), Ok(n), "{text}");
+    }
+}

@@ -209,7 +209,7 @@ impl Value {
 pub const MAX_NUMBER_DIGITS: usize = 1200;
 
 /// Largest magnitude of a decimal exponent accepted when parsing a number's
-/// text. Bounded so that hostile input like `1e999999999` cannot make later
+/// text, both as written and of the number itself in scientific notation. Bounded so that hostile input like `1e999999999` cannot make later
 /// arithmetic (integer checks, formatting) allocate without limit.
 pub const MAX_NUMBER_EXPONENT: i64 = 4096;
 
@@ -298,9 +298,17 @@ impl Number {
             canonical.push('e');
             canonical.push_str(exp);
         }
-        BigDecimal::from_str(&canonical)
-            .map(Number)
-            .map_err(|_| syntax())
+        let number = BigDecimal::from_str(&canonical).map_err(|_| syntax())?;
+        // Bound the number's own exponent too, not only the one written:
+        // "12e4096" is 1.2e4097, and `to_text` writes that form, which must
+        // parse back.
+        let normalized = number.normalized();
+        let (_, scale) = normalized.as_bigint_and_exponent();
+        let adjusted = normalized.digits() as i64 - 1 - scale;
+        if adjusted.abs() > MAX_NUMBER_EXPONENT {
+            return Err(NumberTextError::OutOfRange(truncate_for_message(text)));
+        }
+        Ok(Number(number))
     }
 
     /// Whether the number's scale is small enough for exact integer and
