@@ -81,9 +81,7 @@ fn main() {
     let cert = client_cert_pem();
     // One warm-up start (page cache), not counted.
     one_run(&bin, &cert, &protocol);
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| one_run(&bin, &cert, &protocol))
-        .collect();
+    let mut times: Vec<Duration> = (0..runs).map(|_| one_run(&bin, &cert, &protocol)).collect();
     times.sort();
     let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
     println!("handshake benchmark: exec -> handshake line ({bin})");

@@ -118,8 +118,11 @@ impl Resource for NullLike {
     async fn import(&self, _ctx: &CallContext, _req: ImportRequest) -> ImportResponse {
         ImportResponse {
             imported: Vec::new(),
-            diagnostics: Diagnostic::error("Import not supported", "nulllike_resource has no import.")
-                .into(),
+            diagnostics: Diagnostic::error(
+                "Import not supported",
+                "nulllike_resource has no import.",
+            )
+            .into(),
         }
     }
 }
