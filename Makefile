@@ -6,6 +6,7 @@
 #   make install   release build into ~/.terraform.d/plugins for local use (scripts/install)
 #   make release   release zip, SHA256SUMS and registry manifest in dist/ (scripts/release)
 #   make fuzz      libFuzzer run of the input decoders, FUZZ_RUNS per target (scripts/fuzz)
+#   make bench     ours vs the Go null provider, Markdown report into docs/benchmarks.md (scripts/bench)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -13,7 +14,7 @@ CARGO ?= cargo
 TOOLS_CACHE := $(or $(MAIA_TOOLS_CACHE),$(CURDIR)/.cache/tools)
 TOOLS_ENV := $(TOOLS_CACHE)/env
 
-.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release fuzz docs
+.PHONY: test demo tools rust-tools build fmt-check clippy check-tests install release fuzz docs bench
 
 test: rust-tools fmt-check tools build clippy check-tests
 
@@ -54,3 +55,6 @@ fuzz:
 # Regenerates docs/ from the provider's schema and examples/ (tests/docs.rs fails when they are stale).
 docs:
 	MAIA_UPDATE_DOCS=1 $(CARGO) test --test docs
+
+bench:
+	scripts/bench

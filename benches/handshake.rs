@@ -2,7 +2,11 @@
 //! provider (cookie, protocol list, a P-521 `PLUGIN_CLIENT_CERT`).
 //!
 //! `cargo bench --bench handshake` (set `MAIA_PROVIDER_BIN` to measure another
-//! binary, `HANDSHAKE_RUNS` to change the number of runs).
+//! binary, `HANDSHAKE_RUNS` to change the number of runs). Any go-plugin
+//! handshake line (`1|<protocol>|...`) is accepted, so a protocol-5 Go provider
+//! can be measured the same way; `HANDSHAKE_PROTOCOL=5` requires that protocol.
+//! With `HANDSHAKE_JSON=1` a last line `{"runs":..,"median_ms":..,...}` is
+//! printed for scripts (`scripts/bench` reads it).
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
@@ -19,15 +23,9 @@ fn client_cert_pem() -> String {
 }
 
 /// One start: time to the handshake line, then a clean SIGTERM stop.
-/// `cert_pem: None` starts the plugin without `PLUGIN_CLIENT_CERT` (plaintext).
-fn one_run(bin: &str, cert_pem: Option<&str>) -> Duration {
+fn one_run(bin: &str, cert_pem: &str, protocol: &str) -> Duration {
     let start = Instant::now();
-    let mut cmd = Command::new(bin);
-    match cert_pem {
-        Some(pem) => cmd.env("PLUGIN_CLIENT_CERT", pem),
-        None => cmd.env_remove("PLUGIN_CLIENT_CERT"),
-    };
-    let mut child = cmd
+    let mut child = Command::new(bin)
         .env(
             "TF_PLUGIN_MAGIC_COOKIE",
             "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
@@ -35,6 +33,7 @@ fn one_run(bin: &str, cert_pem: Option<&str>) -> Duration {
         .env("PLUGIN_PROTOCOL_VERSIONS", "6,5")
         .env("PLUGIN_MIN_PORT", "10000")
         .env("PLUGIN_MAX_PORT", "25000")
+        .env("PLUGIN_CLIENT_CERT", cert_pem)
         .env_remove("TF_LOG")
         .env_remove("TF_LOG_PROVIDER")
         .stdin(Stdio::null())
@@ -46,7 +45,8 @@ fn one_run(bin: &str, cert_pem: Option<&str>) -> Duration {
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     out.read_line(&mut line).expect("read handshake line");
     let elapsed = start.elapsed();
-    assert!(line.starts_with("1|6|"), "bad handshake line {line:?}");
+    let prefix = format!("1|{protocol}|");
+    assert!(line.starts_with(&prefix), "bad handshake line {line:?}");
     let _ = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())
@@ -74,25 +74,34 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_RUNS);
+    let protocol = std::env::var("HANDSHAKE_PROTOCOL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "6".to_owned());
     let cert = client_cert_pem();
+    // One warm-up start (page cache), not counted.
+    one_run(&bin, &cert, &protocol);
+    let mut times: Vec<Duration> = (0..runs).map(|_| one_run(&bin, &cert, &protocol)).collect();
+    times.sort();
     let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
-    println!("handshake benchmark: exec -> handshake line ({bin}, {size} bytes)");
-    println!("| mode | runs | median | p90 | min | max | binary size |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for (mode, pem) in [
-        ("AutoMTLS (P-521 client cert)", Some(cert.as_str())),
-        ("plaintext (no PLUGIN_CLIENT_CERT)", None),
-    ] {
-        // One warm-up start (page cache), not counted.
-        one_run(&bin, pem);
-        let mut times: Vec<Duration> = (0..runs).map(|_| one_run(&bin, pem)).collect();
-        times.sort();
+    println!("handshake benchmark: exec -> handshake line ({bin})");
+    println!("| runs | median | p90 | min | max | binary size |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {runs} | {} | {} | {} | {} | {size} bytes |",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.9)),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+    );
+    if std::env::var_os("HANDSHAKE_JSON").is_some_and(|v| v == "1") {
+        let f = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "| {mode} | {runs} | {} | {} | {} | {} | {size} bytes |",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.9)),
-            ms(times[0]),
-            ms(times[times.len() - 1]),
+            "{{\"runs\":{runs},\"median_ms\":{:.3},\"p90_ms\":{:.3},\"min_ms\":{:.3},\"max_ms\":{:.3},\"size_bytes\":{size}}}",
+            f(percentile(&times, 0.5)),
+            f(percentile(&times, 0.9)),
+            f(times[0]),
+            f(times[times.len() - 1]),
         );
     }
 }
