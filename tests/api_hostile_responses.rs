@@ -8,6 +8,8 @@
 //! The server here is scripted at the byte level: each handler returns the
 //! raw HTTP response (or nothing), so responses can be as broken as needed.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,7 +19,7 @@ use terraform_provider_maia::api::{
 };
 use terraform_provider_maia::plugin::cty::Value;
 use terraform_provider_maia::plugin::traits::{
-    ApplyRequest, CallContext, ConfigureRequest, PlanRequest, Provider, ReadRequest, Resource,
+    ApplyRequest, CallContext, PlanRequest, ReadRequest, Resource,
 };
 use terraform_provider_maia::plugin::Diagnostics;
 use terraform_provider_maia::provider::MaiaProvider;
@@ -376,27 +378,13 @@ struct Fixture {
 }
 
 async fn resource_against(server: &Server) -> Fixture {
-    let provider = MaiaProvider::new();
-    let config = Value::object([
+    let (provider, resource) = support::provider::configured_connection_resource(&[
         ("endpoint", Value::string(format!("{}/dpc", server.base))),
         ("token", Value::string(TOKEN)),
         ("max_retries", Value::Number(1.into())),
         ("request_timeout_seconds", Value::Number(2.into())),
-    ]);
-    let diags = provider
-        .configure(
-            &CallContext::default(),
-            ConfigureRequest {
-                config,
-                terraform_version: "1.15.5".into(),
-            },
-        )
-        .await;
-    assert!(diags.is_empty(), "{diags:?}");
-    let resource = provider
-        .resources()
-        .remove("maia_connection")
-        .expect("maia_connection is served");
+    ])
+    .await;
     Fixture {
         resource,
         _provider: provider,

@@ -3,6 +3,8 @@
 //! diagnostics on attributes, and cancellation. (The same flows run through
 //! real Terraform in the end-to-end tests.)
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,8 +12,7 @@ use serde_json::json;
 use terraform_provider_maia::emulator::{self, EmulatorConfig, EmulatorHandle, FaultConfig};
 use terraform_provider_maia::plugin::cty::Value;
 use terraform_provider_maia::plugin::traits::{
-    ApplyRequest, CallContext, ConfigureRequest, ImportRequest, PlanRequest, Provider, ReadRequest,
-    Resource,
+    ApplyRequest, CallContext, ImportRequest, PlanRequest, ReadRequest, Resource,
 };
 use terraform_provider_maia::provider::MaiaProvider;
 
@@ -27,26 +28,12 @@ async fn fixture() -> Fixture {
     let emulator = emulator::spawn(EmulatorConfig::default())
         .await
         .expect("emulator starts");
-    let provider = MaiaProvider::new();
-    let config = Value::object([
+    let (provider, resource) = support::provider::configured_connection_resource(&[
         ("endpoint", Value::string(emulator.base_url())),
         ("token", Value::string(emulator::DEFAULT_TOKEN)),
         ("max_retries", Value::Number(1.into())),
-    ]);
-    let diags = provider
-        .configure(
-            &CallContext::default(),
-            ConfigureRequest {
-                config,
-                terraform_version: "1.15.5".into(),
-            },
-        )
-        .await;
-    assert!(diags.is_empty(), "{diags:?}");
-    let resource = provider
-        .resources()
-        .remove("maia_connection")
-        .expect("maia_connection is served");
+    ])
+    .await;
     Fixture {
         emulator,
         resource,

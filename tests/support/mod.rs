@@ -5,4 +5,5 @@
 
 pub mod emulator;
 pub mod plugin_client;
+pub mod provider;
 pub mod terraform;
