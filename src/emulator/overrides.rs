@@ -17,14 +17,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::app::AppState;
 use super::model::StoredOverride;
 use super::problem::Problem;
 use super::routes::{
-    admit, bad_param, finish, not_found, query_pairs, require_json, ProjectId, DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
+    admit, bad_param, finish, not_found, page_response, query_pairs, require_json, ProjectId,
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
 use super::store::State as Snapshot;
 use super::validation::{self, OverrideInput};
@@ -184,16 +184,7 @@ pub async fn list(
                 })
                 .unwrap_or_default()
         });
-        let total = matching.len();
-        let results: Vec<Value> = matching
-            .into_iter()
-            .skip(page.saturating_mul(size))
-            .take(size)
-            .collect();
-        Ok(
-            Json(json!({"results": results, "page": page, "size": size, "total": total}))
-                .into_response(),
-        )
+        Ok(page_response(matching, page, size))
     })();
     finish(&uri, result)
 }

@@ -76,6 +76,17 @@ pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
+/// One page of `matching` in the list envelope `{results, page, size, total}`.
+pub(crate) fn page_response(matching: Vec<Value>, page: usize, size: usize) -> Response {
+    let total = matching.len();
+    let results: Vec<Value> = matching
+        .into_iter()
+        .skip(page.saturating_mul(size))
+        .take(size)
+        .collect();
+    Json(json!({"results": results, "page": page, "size": size, "total": total})).into_response()
+}
+
 fn connection_name_param(raw: Option<&str>) -> Result<String, Problem> {
     let pairs = query_pairs(raw);
     match pairs.iter().find(|(k, _)| k == "connectionName") {
@@ -229,16 +240,7 @@ pub async fn list(
                 })
                 .unwrap_or_default()
         });
-        let total = matching.len();
-        let results: Vec<Value> = matching
-            .into_iter()
-            .skip(page.saturating_mul(size))
-            .take(size)
-            .collect();
-        Ok(
-            Json(json!({"results": results, "page": page, "size": size, "total": total}))
-                .into_response(),
-        )
+        Ok(page_response(matching, page, size))
     })();
     finish(&uri, result)
 }
